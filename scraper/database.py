@@ -1,0 +1,185 @@
+"""The SQLite database: how to open it and its whole schema, as numbered migrations.
+
+``open_database(path)`` is the only way in: it turns on WAL (readers such as
+Datasette never block the crawl), applies the migrations this version knows and
+refuses a database written by a newer wiredup instead of guessing.
+
+>>> db = open_database(":memory:")
+>>> schema_version(db) == len(MIGRATIONS)
+True
+>>> sorted(db.table_names())[:3]
+['articles', 'articles_fts', 'articles_fts_config']
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+
+class DatabaseError(Exception):
+    """The file cannot be used as a wiredup database; the message says what to do."""
+
+
+def _create_core_tables(db: sqlite_utils.Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "spider": str,
+            "started": str,
+            "finished": str,
+            "finish_reason": str,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "skipped": int,
+            "stats": str,  # JSON: skipped pages by reason and Scrapy's own counters
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["clusters"].create(
+        {
+            "id": int,
+            "representative_id": int,  # the member published first: the likely original
+            "size": int,
+            "outlets": int,
+            "first_seen": str,
+            "first_published": str,
+            "created_run_id": int,
+            "updated": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["cluster_merges"].create(
+        {"merged_id": int, "into_id": int, "run_id": int, "merged_at": str},
+        pk="merged_id",
+        foreign_keys=[("into_id", "clusters", "id")],
+        if_not_exists=True,
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,  # canonical URL: one row per article, whatever URL it was reached by
+            "final_url": str,
+            "source": str,
+            "title": str,
+            "authors": str,  # JSON list of names
+            "published": str,
+            "language": str,
+            "sitename": str,
+            "description": str,
+            "text": str,
+            "text_hash": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_run_id": int,
+            "last_run_id": int,
+            "cluster_id": int,
+        },
+        pk="id",
+        not_null={"url", "text", "text_hash", "first_seen", "last_seen"},
+        foreign_keys=[("cluster_id", "clusters", "id"), ("first_run_id", "crawl_runs", "id")],
+        if_not_exists=True,
+    )
+    db["articles"].create_index(["url"], unique=True, if_not_exists=True)
+    db["articles"].create_index(["cluster_id"], if_not_exists=True)
+    db["articles"].create_index(["published"], if_not_exists=True)
+    if not db["articles_fts"].exists():
+        db["articles"].enable_fts(["title", "text"], create_triggers=True)
+    db["raw_pages"].create(
+        {
+            "article_id": int,
+            "url": str,  # the URL actually fetched
+            "status": int,
+            "headers": str,  # JSON
+            "encoding": str,
+            "html_gzip": bytes,
+            "fetched_at": str,
+        },
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["signatures"].create(
+        {
+            "article_id": int,
+            "scheme": str,  # JSON: MinHash scheme, hash function, num_perm, seed, shingle settings
+            "minhash": bytes,
+            "shingles": bytes,
+            "passages": bytes,
+        },
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["matches"].create(
+        {
+            "article_id": int,  # the later-stored article of the pair
+            "other_id": int,
+            "jaccard": float,
+            "containment": float,
+            "shared_passages": int,
+            "method": str,  # the rule that decided "same story"
+            "run_id": int,
+            "matched_at": str,
+        },
+        pk=("article_id", "other_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("other_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["matches"].create_index(["other_id"], if_not_exists=True)
+    db.create_view(
+        "stories",
+        """
+        SELECT clusters.id AS cluster_id, clusters.size, clusters.outlets,
+               clusters.first_published, clusters.first_seen,
+               articles.title AS title, articles.sitename AS first_outlet,
+               articles.url AS representative_url
+        FROM clusters JOIN articles ON articles.id = clusters.representative_id
+        """,
+        ignore=True,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _create_core_tables,
+]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """The number of migrations applied to ``db`` (SQLite's ``user_version``)."""
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a wiredup database at ``path``, migrated to this version's schema.
+
+    Raises ``DatabaseError`` with a one-line instruction when the file is not
+    SQLite or was written by a newer wiredup.
+    """
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = sqlite_utils.Database(conn)
+        version = schema_version(db)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(f"{path}: not a SQLite database ({error}); point WIREDUP_DATABASE at another file") from None
+    if version > len(MIGRATIONS):
+        raise DatabaseError(
+            f"{path}: written by a newer wiredup (schema {version}, this version knows {len(MIGRATIONS)}); upgrade wiredup"
+        )
+    if str(path) != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    # sqlite-utils commits DDL as it goes (enable_fts runs a script), so a migration
+    # cannot be one transaction: each is written to be re-run safely instead, and
+    # the version is bumped only once it has completed.
+    for number in range(version, len(MIGRATIONS)):
+        MIGRATIONS[number](db)
+        db.execute(f"PRAGMA user_version = {number + 1}")
+    return db

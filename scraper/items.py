@@ -1,0 +1,52 @@
+"""The one contract between the spider and the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ArticleItem:
+    """A fetched page that may hold an article.
+
+    The spider fills the first block; each pipeline fills its own block, so a
+    field's owner is always clear from where it stands.
+
+    >>> item = ArticleItem(url="file:///tmp/a.html", body=b"<html></html>",
+    ...                    encoding="utf-8", content_type="text/html", status=200, headers={},
+    ...                    fetched_at="2024-04-17T10:00:00+00:00", source="fixtures")
+    >>> item.html
+    '<html></html>'
+    """
+
+    # spider: what was fetched
+    url: str
+    body: bytes = field(repr=False)
+    encoding: str
+    content_type: str  # media type without parameters, lower-cased; "" when unknown
+    status: int
+    headers: dict[str, str] = field(repr=False)
+    fetched_at: str
+    source: str
+
+    # ExtractPipeline: the article and its metadata
+    canonical_url: str | None = None
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    language: str | None = None
+    sitename: str | None = None
+    description: str | None = field(default=None, repr=False)
+    text: str | None = field(default=None, repr=False)
+    text_hash: str | None = None
+
+    # DedupPipeline: the article's fingerprint and the stored articles it copies
+    fingerprint: Any = field(default=None, repr=False)
+    matches: list[tuple[str, Any]] = field(default_factory=list, repr=False)
+    unchanged: bool = False
+
+    @property
+    def html(self) -> str:
+        """The page decoded with the encoding Scrapy chose (headers, meta, BOM)."""
+        return self.body.decode(self.encoding, errors="replace")
