@@ -12,6 +12,7 @@ import trafilatura
 from scrapy.exceptions import DropItem
 from trafilatura.utils import load_html
 
+from pipelines.article_text import prune_date_widgets, prune_teasers, strip_metadata_lines
 from scraper.items import ArticleItem
 from scraper.urls import canonical_url
 
@@ -36,17 +37,20 @@ class ExtractPipeline:
         if tree is None:
             self._skip("empty_page", item)
         language = page_language(tree)
+        prune_teasers(tree, self_urls(tree, item.url))
+        prune_date_widgets(tree)
         document = trafilatura.bare_extraction(tree, url=item.url, include_comments=False, with_metadata=True)
-        text = (document.text or "").strip() if document is not None else ""
-        if not text:
+        if document is None or not (document.text or "").strip():
             self._skip("no_article_text", item)
+        authors = split_authors(document.author)
+        text = strip_metadata_lines(document.text, authors)
         if len(text) < self.min_text_chars:
             self._skip("too_short", item, f"{len(text)} characters")
         item.text = text
         item.text_hash = hashlib.sha1(text.encode("utf-8")).hexdigest()
         item.canonical_url = canonical_url(item.url, document.url)
-        item.title = document.title or None
-        item.authors = split_authors(document.author)
+        item.title = clean_title(document.title, document.sitename)
+        item.authors = authors
         item.published = document.date or None
         item.language = language
         item.sitename = document.sitename or document.hostname or None
@@ -58,6 +62,37 @@ class ExtractPipeline:
         self.stats.inc_value("wiredup/skipped")
         self.stats.inc_value(f"wiredup/skipped/{reason}")
         raise DropItem(f"not an article ({reason}{': ' + detail if detail else ''}): {item.url}")
+
+
+def self_urls(tree, url: str) -> set[str]:
+    """The URLs a page goes by: where it was fetched, its rel=canonical and og:url.
+
+    >>> sorted(self_urls(load_html('<html><head><link rel="canonical" href="https://e.com/a"></head><body>x</body></html>'), "file:///a.html"))
+    ['file:///a.html', 'https://e.com/a']
+    """
+    declared = tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+    return {url, *(value.strip() for value in declared if value.strip())}
+
+
+def clean_title(title: str | None, sitename: str | None) -> str | None:
+    """The headline without the site name that page titles often append.
+
+    >>> clean_title("France recalls envoy | The Armenian Report", "The Armenian Report")
+    'France recalls envoy'
+    >>> clean_title("Macron: stop the offensive - Hexagone Daily", "Hexagone Daily")
+    'Macron: stop the offensive'
+    >>> clean_title("Ceasefire holds", "Daily")
+    'Ceasefire holds'
+    """
+    if not title:
+        return None
+    title = title.strip()
+    if sitename:
+        for separator in (" | ", " - ", " – ", " — ", " · ", " :: ", " » "):
+            suffix = separator + sitename.strip()
+            if title.endswith(suffix) and len(title) > len(suffix):
+                return title[: -len(suffix)].strip()
+    return title
 
 
 def page_language(tree) -> str | None:

@@ -1,0 +1,145 @@
+"""Page furniture that trafilatura keeps, removed before and after extraction (Scrapy-free).
+
+Two kinds of clutter survive trafilatura on real news pages:
+
+- **teasers of other stories**: a linked headline with its lead paragraph,
+  below or beside the article ("WORLD / ECONOMY / SPORTS" boxes, front-page
+  lists). They are pruned from the page before extraction.
+- **metadata lines inside the article container**: "Published on: 17/04/2024",
+  a bare date, "Author: ...", "Source: ..." credit lines. They are dropped from
+  the extracted text; the metadata itself is kept in its own fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urldefrag
+
+from htmldate.extractors import try_date_expr
+
+TEASER_MAX_CHARS = 600  # a headline plus a lead paragraph; an article body is longer
+DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence with a date does not
+CREDIT_LINE = re.compile(r"^[^\W\d_][^:]{0,24}:\s*\S.{0,60}$")  # "Source: BFM TV", "Photo: AP"
+_LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][ancestor::a[@href] or .//a[@href]]"
+_LINKED_HEADINGS = "//" + _LINKED_HEADING
+_LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
+_STOP_AT = {"html", "body", "main", "article"}
+
+
+def prune_teasers(tree, page_urls: set[str]) -> int:
+    """Remove teaser blocks: a headline linking to another page, with the small box around it.
+
+    From each linked headline, climb to the largest ancestor that still holds
+    only that one linked headline and at most TEASER_MAX_CHARS of text.
+    Headlines linking to the page itself (``page_urls``) are the article's own.
+    Returns how many blocks were removed.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><article><p>' + 'Body text. ' * 80 + '</p></article>'
+    ...     '<div class="box"><a href="/other"><h3>Other story</h3></a><p>Its lead.</p></div></body></html>')
+    >>> prune_teasers(page, {"https://example.com/story"})
+    1
+    >>> "Other story" in page.text_content(), "Body text." in page.text_content()
+    (False, True)
+    """
+    removed = 0
+    base = next(iter(sorted(page_urls)), "")
+    for heading in tree.xpath(_LINKED_HEADINGS):
+        if not _attached(heading, tree):
+            continue  # inside a block removed already
+        links = heading.xpath("ancestor-or-self::a[@href]/@href | .//a[@href]/@href")
+        if any(urldefrag(urljoin(base, href))[0] in page_urls for href in links):
+            continue
+        block = heading
+        while True:
+            parent = block.getparent()
+            if parent is None or parent.tag in _STOP_AT:
+                break
+            if len(parent.xpath(_LINKED_HEADINGS_WITHIN)) > 1:
+                break
+            if len(parent.text_content().strip()) > TEASER_MAX_CHARS:
+                break
+            block = parent
+        _drop(block)
+        removed += 1
+    return removed
+
+
+def prune_date_widgets(tree) -> int:
+    """Remove the small boxes that show the page's date ("Published on: <time>...</time>").
+
+    trafilatura drops the ``<time>`` but keeps its label; the date itself is
+    kept as metadata. A ``<time>`` inside a sentence stays. Returns how many
+    boxes were removed.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><p><span>Published on:</span> <time>17/04/2024</time></p>'
+    ...     '<p>It happened on <time>Tuesday</time>, after weeks of tension in the region.</p></body></html>')
+    >>> prune_date_widgets(page), page.text_content()
+    (1, 'It happened on Tuesday, after weeks of tension in the region.')
+    """
+    removed = 0
+    for moment in tree.xpath("//time | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
+        if not _attached(moment, tree):
+            continue
+        block = moment
+        while True:
+            parent = block.getparent()
+            if parent is None or parent.tag in _STOP_AT or len(parent.text_content().strip()) > DATE_LINE_MAX_CHARS:
+                break
+            block = parent
+        if block is not moment:
+            _drop(block)
+            removed += 1
+    return removed
+
+
+def strip_metadata_lines(text: str, authors: list[str]) -> str:
+    """Drop date lines and byline/credit lines from extracted article text.
+
+    A credit line ("Source: BFM TV") goes only next to a byline, so an
+    ordinary "Label: value" line in the article stays.
+
+    >>> strip_metadata_lines("Published on: 17/04/2024 - 15:04\\nThe story.\\nAuthor: Jane Doe\\nSource: Wire", ["Jane Doe"])
+    'The story.'
+    >>> strip_metadata_lines("Key facts: three people died.\\nThe story.", [])
+    'Key facts: three people died.\\nThe story.'
+    """
+    lines = text.split("\n")
+    byline = [_is_byline(line, authors) for line in lines]
+    keep = []
+    for number, line in enumerate(lines):
+        near_byline = any(byline[max(0, number - 1) : number + 2])
+        if byline[number] or _is_date_line(line) or (near_byline and CREDIT_LINE.match(line.strip())):
+            continue
+        keep.append(line)
+    return "\n".join(keep).strip()
+
+
+def _is_byline(line: str, authors: list[str]) -> bool:
+    line = line.strip()
+    return any(author in line and len(line) <= len(author) + 25 for author in authors)
+
+
+def _is_date_line(line: str) -> bool:
+    line = line.strip()
+    if not line or len(line) > DATE_LINE_MAX_CHARS or not any(char.isdigit() for char in line):
+        return False
+    return try_date_expr(line, "%Y-%m-%d", False, datetime(1990, 1, 1), datetime(2100, 1, 1)) is not None
+
+
+def _attached(element, root) -> bool:
+    return any(ancestor is root for ancestor in element.iterancestors()) or element is root
+
+
+def _drop(element) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
