@@ -1,0 +1,124 @@
+"""StorePipeline: the only writer. One transaction per article; one crawl_runs row per crawl.
+
+Each item is written whole or not at all: the article (upserted by canonical
+URL), its raw HTML (gzip, in raw_pages), its signature, its matches and the
+cluster it belongs to. A crash between two items loses at most the item in
+flight, and a rerun fetches it again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from datetime import datetime, timezone
+
+from scrapy import signals
+
+from scraper.clusters import assign_cluster
+from scraper.database import open_database
+from scraper.items import ArticleItem
+from pipelines.dedup import grouping_settings
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, database_path: str, signature_scheme: dict, stats):
+        self.database_path = database_path
+        self.signature_scheme = json.dumps(signature_scheme, sort_keys=True)
+        self.stats = stats
+        self.db = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(
+            crawler.settings.get("WIREDUP_DATABASE"),
+            grouping_settings(crawler.settings).scheme(),
+            crawler.stats,
+        )
+        pipeline.crawler = crawler
+        # spider_closed, not close_spider: only the signal carries the finish reason
+        crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.db = open_database(self.database_path)
+        with self.db.conn:
+            self.run_id = self.db["crawl_runs"].insert({"spider": self.crawler.spider.name, "started": _now()}).last_pk
+        logger.info("Crawl run %d writing to %s", self.run_id, self.database_path)
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        with self.db.conn:
+            article_id, outcome = self._upsert_article(item)
+            self.db["raw_pages"].upsert(
+                {
+                    "article_id": article_id,
+                    "url": item.url,
+                    "status": item.status,
+                    "headers": json.dumps(item.headers),
+                    "encoding": item.encoding,
+                    "html_gzip": gzip.compress(item.body),
+                    "fetched_at": item.fetched_at,
+                },
+                pk="article_id",
+            )
+            if not item.unchanged:
+                self.db["signatures"].upsert(
+                    {"article_id": article_id, "scheme": self.signature_scheme, **item.fingerprint.to_columns()},
+                    pk="article_id",
+                )
+                assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
+        self.stats.inc_value(f"wiredup/stored/{outcome}")
+        return item
+
+    def _upsert_article(self, item: ArticleItem) -> tuple[int, str]:
+        """Insert or update the article row; return its id and whether it was new, updated or unchanged."""
+        row = self.db.execute("SELECT id FROM articles WHERE url = ?", [item.canonical_url]).fetchone()
+        seen = {"final_url": item.url, "last_seen": item.fetched_at, "last_run_id": self.run_id}
+        if row and item.unchanged:
+            self.db["articles"].update(row[0], seen)
+            return row[0], "unchanged"
+        content = {
+            "url": item.canonical_url,
+            "source": item.source,
+            "title": item.title,
+            "authors": json.dumps(item.authors, ensure_ascii=False),
+            "published": item.published,
+            "language": item.language,
+            "sitename": item.sitename,
+            "description": item.description,
+            "text": item.text,
+            "text_hash": item.text_hash,
+            **seen,
+        }
+        if row:
+            self.db["articles"].update(row[0], content)
+            return row[0], "updated"
+        content.update(first_seen=item.fetched_at, first_run_id=self.run_id)
+        return self.db["articles"].insert(content).last_pk, "new"
+
+    def finish_run(self, spider, reason: str) -> None:
+        if self.db is None:
+            return
+        stats = self.stats.get_stats()
+        counts = {
+            "pages_fetched": stats.get("response_received_count", 0),
+            "articles_new": stats.get("wiredup/stored/new", 0),
+            "articles_updated": stats.get("wiredup/stored/updated", 0),
+            "articles_unchanged": stats.get("wiredup/stored/unchanged", 0),
+            "skipped": stats.get("wiredup/skipped", 0),
+        }
+        with self.db.conn:
+            self.db["crawl_runs"].update(
+                self.run_id,
+                {"finished": _now(), "finish_reason": reason, "stats": json.dumps(stats, default=str, sort_keys=True), **counts},
+            )
+        self.db.conn.close()
+        self.db = None
+        logger.info("Crawl run %d finished (%s): %s", self.run_id, reason, counts)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
