@@ -1,0 +1,46 @@
+"""sources.toml: the default works offline; mistakes are named with the field to fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT
+from scraper.sources import SourcesError, load_sources
+
+
+def test_default_sources_point_at_the_bundled_fixture_site():
+    (source,) = load_sources(ROOT / "sources.toml")
+    assert source.home.startswith("file://") and source.home.endswith("fixtures/site/index.html")
+    assert source.feeds and source.sitemaps
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "no [[source]] entries"),
+        ("[[source]]\nhome = 'https://example.com/'\narticle_patterns = ['/a/']\n", "field 'name' is required"),
+        ("[[source]]\nname = 'x'\n", "give at least one of 'home', 'feeds' or 'sitemaps'"),
+        ("[[source]]\nname = 'x'\nfeeds = 'https://example.com/rss'\n", "source 'x': field 'feeds' must be a list"),
+        ("[[source]]\nname = 'x'\nhome = 'https://example.com/'\n", "field 'article_patterns' is required"),
+        ("[[source]]\nname = 'x'\nfeeds = ['missing.xml']\n", "'missing.xml' does not exist"),
+        ("[[source]]\nname = 'x'\nfeeds = ['ftp://example.com/rss']\n", "unsupported scheme 'ftp'"),
+        ("[[source]]\nname = 'x'\nfeds = ['https://example.com/rss']\n", "unknown field 'feds'"),
+        ("[[source]]\nname = 'x'\nhome = 'https://e.com/'\narticle_patterns = ['(']\n", "not a valid regular expression"),
+        ("[[source]]\nname = 'x'\nfeeds = ['https://e.com/a']\n[[source]]\nname = 'x'\nfeeds = ['https://e.com/b']\n", "'x' is used twice"),
+        ("[[source]\nname = 'x'", "not valid TOML"),
+    ],
+)
+def test_invalid_sources_name_what_to_fix(tmp_path, text, message):
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(SourcesError, match=message.replace("[", r"\[").replace("(", r"\(")) as raised:
+        load_sources(path)
+    assert str(path) in str(raised.value)
+
+
+def test_relative_paths_resolve_against_the_sources_file(tmp_path):
+    (tmp_path / "feed.xml").write_text("<rss/>")
+    path = tmp_path / "sources.toml"
+    path.write_text("[[source]]\nname = 'local'\nfeeds = ['feed.xml']\n")
+    (source,) = load_sources(path)
+    assert source.feeds == ((tmp_path / "feed.xml").as_uri(),)
