@@ -46,7 +46,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         self.db = open_database(self.database_path)
         with self.db.conn:
-            self.run_id = self.db["crawl_runs"].insert({"spider": self.crawler.spider.name, "started": _now()}).last_pk
+            self.run_id = self.db["crawl_runs"].insert({"spider": self.crawler.spidercls.name, "started": _now()}).last_pk
         logger.info("Crawl run %d writing to %s", self.run_id, self.database_path)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:

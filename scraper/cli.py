@@ -63,9 +63,24 @@ def _print(rows: list[dict], as_json: bool, title: str) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    # the table is for reading: days not instants, no URLs (--json has every value)
+    shown = [{key: _readable(key, value) for key, value in row.items() if key not in HIDDEN_IN_TABLES} for row in rows]
     table = Table(title=title)
-    for column in rows[0] if rows else ["(none)"]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if value is None else str(value) for value in row.values()))
+    for column in shown[0] if shown else ["(none)"]:
+        wraps = column in WRAPPED_IN_TABLES
+        table.add_column(column.replace("_", " "), no_wrap=not wraps, ratio=1 if wraps else None)
+    for row in shown:
+        table.add_row(*row.values())
     Console().print(table)
+
+
+HIDDEN_IN_TABLES = {"url", "representative_url"}
+WRAPPED_IN_TABLES = {"title", "first_outlet", "sitename"}
+
+
+def _readable(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in ("published", "first_published", "first_seen"):
+        return str(value)[:10]
+    return str(value)

@@ -122,7 +122,8 @@ class Pipelines:
         self.crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": str(db_path), **settings})
         self.stages = [build_from_crawler(cls, self.crawler) for cls in (ExtractPipeline, DedupPipeline, StorePipeline)]
         for stage in self.stages:
-            stage.open_spider()
+            if hasattr(stage, "open_spider"):
+                stage.open_spider()
 
     def process(self, item):
         """Run an item through every stage; return it, or the DropItem reason."""

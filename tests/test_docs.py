@@ -53,7 +53,7 @@ def test_readme_sqlite_utils_recipes_run_on_the_crawled_database(crawled_project
 
 
 def test_readme_shows_the_real_clusters_output(crawled_project):
-    block = re.search(r"\n```\n(.+?)\n```", README.split("## Quick start", 1)[1], re.S).group(1)
+    block = re.search(r"```\n( +Stories *\n.+?)\n```", README, re.S).group(1)
     output = CliRunner().invoke(cli, ["clusters", str(crawled_project.database)]).output
 
     def rows_without_ids(text):
