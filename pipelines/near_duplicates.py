@@ -1,0 +1,480 @@
+"""Which articles are copies of the same wire story (Scrapy-free).
+
+normalise -> word shingles (hashed once, xxh32) -> MinHash (datasketch, affine32)
+-> MinHashLSH candidates at a low threshold -> exact decision on the stored
+shingle hashes -> union-find.
+
+A single LSH threshold cannot do this job: outlets cut, extend and rewrite wire
+copy, so a short version and a long version of one story may share a tenth of
+their shingles while unrelated pages share almost none. LSH is therefore only
+asked for candidates, and each candidate pair is decided by `compare`, a pure,
+symmetric function of the two fingerprints and the settings. Nothing in the
+decision depends on the rest of the corpus, which is what makes the groups
+independent of the order articles arrive in.
+
+Every threshold in `GroupingSettings` was measured with `bench/grouping_quality.py`
+on ../shared/benchmarks/syndication-dev.jsonl and on the seed pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import unicodedata
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import xxhash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+# Bump when normalise() or the shingling changes: stored signatures made under
+# another tag are recomputed, never compared with new ones.
+NORMALISATION = "nfkc-casefold-nomarks-i-ev-v1"
+PASSAGES = "paragraph<<32|shingle-v1"
+
+
+@dataclass(frozen=True)
+class GroupingSettings:
+    """How articles are signed, indexed and compared.
+
+    >>> GroupingSettings().scheme()["minhash_scheme"]
+    'affine32'
+    """
+
+    shingle_size: int = 5  # words per shingle
+    num_perm: int = 128
+    seed: int = 1
+    # Candidate threshold only: LSH proposes, `compare` decides. Heavy
+    # abridgements have a Jaccard near 0.1 (the seed pair: 0.10), which only
+    # one-row bands find reliably; datasketch makes 0.02 into 82 bands of 1
+    # row: a pair at Jaccard 0.1 is missed with probability 0.9**82 = 2e-4.
+    lsh_threshold: float = 0.02
+    # Same story if most of the smaller text's shingles are in the larger one:
+    # cuts, dropped tails, small additions. No false pair of the benchmark
+    # reaches 0.40; 0.5 keeps a margin and loses nothing the passages miss.
+    containment: float = 0.5
+    # Words a paragraph (or, for containment, a whole text) needs to count as
+    # evidence: more than headlines and list items have, so "latest news"
+    # lists and teaser lines do not make two pages one story. Flat from 14 to
+    # 20 on the benchmark.
+    passage_min_words: int = 16
+    # A paragraph survives in the other text when this share of its shingles
+    # is there: tolerates changed spellings and dropped clauses (flat from 0.4
+    # to 0.6 on the benchmark).
+    passage_survival: float = 0.5
+    # Same story if this many paragraphs survive, counted both ways: the
+    # abridged seed copies share 4, no false pair of the benchmark more than 1.
+    min_shared_passages: int = 2
+    # ...and if the shared text is not a sliver of the smaller one (two
+    # different stories quoting the same statement). Passage-decided true
+    # pairs of the benchmark have 0.16 and more, the seed pair 0.27.
+    passage_min_containment: float = 0.1
+
+    def scheme(self) -> dict:
+        """JSON-able description of how signatures are made, stored beside each one.
+
+        Two fingerprints are comparable only when their schemes are equal.
+
+        >>> s = GroupingSettings().scheme()
+        >>> (s["hashfunc"], s["shingle"], s["shingle_size"], s["num_perm"])
+        ('xxh32', 'word', 5, 128)
+        """
+        return {
+            "minhash_scheme": "affine32",
+            "hashfunc": "xxh32",
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "shingle": "word",
+            "shingle_size": self.shingle_size,
+            "normalisation": NORMALISATION,
+            "passages": PASSAGES,
+        }
+
+
+# ---------------------------------------------------------------- normalise
+
+# Marks that only decorate Latin, Greek, Cyrillic and Armenian letters
+# (accents, the Turkish dot above, Greek tonos, Cyrillic diaeresis): copies drop
+# them in capitals and transliterations. Other blocks' marks are vowel signs
+# (Devanagari, Thai...) and stay.
+_MARKS = re.compile("[\u0300-\u036f]+")
+# Scripts written without spaces between words: each character is a token, or
+# a whole sentence would be one "word".
+_UNSPACED = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA", "KATAKANA",
+             "THAI", "LAO", "KHMER", "MYANMAR")
+_PLAIN = frozenset(string.ascii_lowercase + string.digits + " ")
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines splits on
+
+
+@functools.cache  # one unicodedata lookup per distinct character, not per character
+def _fold_char(char: str) -> str:
+    category = unicodedata.category(char)
+    if category == "Cf":  # soft hyphen, zero-width joiners: inside words
+        return ""
+    if category[0] not in "LNM":  # punctuation, symbols, separators, controls
+        return " "
+    if unicodedata.name(char, "").startswith(_UNSPACED):
+        return f" {char} "
+    return char
+
+
+def _fold(text: str, keep_lines: bool = False) -> str:
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    text = unicodedata.normalize("NFC", _MARKS.sub("", text))
+    # Case folding leaves two spellings apart that copies mix: Turkish dotless
+    # i ("ISTANBUL" is "ıstanbul" as often as "istanbul") and Armenian "և",
+    # which folds to "եւ" while capitals and the reformed spelling write "ԵՎ".
+    text = text.replace("ı", "i").replace("եւ", "եվ")
+    # Replacing each distinct unusual character is several times faster than
+    # str.translate, which goes through a dict for every character of the text.
+    for char in set(text) - _PLAIN:
+        folded = "\n" if keep_lines and char in _LINE_BREAKS else _fold_char(char)
+        if folded != char:
+            text = text.replace(char, folded)
+    return text
+
+
+def normalise(text: str) -> str:
+    """Text reduced to what copies of a story keep: lower-case words, single spaces.
+
+    NFKC, case folding, Latin/Greek/Cyrillic accents dropped, Turkish dotted and
+    dotless i folded to i, Armenian "և" spelled "եվ", punctuation and symbols
+    (any script, by Unicode category) turned into spaces, each character of
+    scripts written without spaces (Han, kana, Thai...) a word of its own.
+
+    >>> normalise("«İSTANBUL’s» mayor — ΟΔΟΣ / Istanbul's")
+    'istanbul s mayor οδοσ istanbul s'
+    >>> normalise("ıstanbul") == normalise("ISTANBUL") == normalise("İstanbul")
+    True
+    """
+    return " ".join(_fold(text).split())
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    # Words are what `\w+` finds in normalised text, except that combining
+    # marks stay in their word: Python's \w splits Devanagari at vowel signs.
+    return [words for line in _fold(text, keep_lines=True).split("\n") if (words := line.split())]
+
+
+def _shingles(words: list[str], size: int) -> list[int]:
+    # A text shorter than a shingle is one shingle, so it still has a
+    # fingerprint (which matches nothing but the same short text).
+    grams = (" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1)))
+    return [xxhash.xxh32_intdigest(gram.encode("utf-8")) for gram in grams]
+
+
+# ---------------------------------------------------------------- fingerprints
+
+@dataclass(eq=False)
+class Fingerprint:
+    """What is stored per article to find and decide copies.
+
+    shingles: sorted unique uint32 xxh32 hashes of the text's word shingles.
+    passages: sorted unique uint64 ``paragraph hash << 32 | shingle hash``, one
+        per shingle inside each paragraph (a paragraph is a line of the text):
+        the high half names a normalised paragraph, the low halves let
+        `compare` find that paragraph in another text even when a word or a
+        clause changed.
+    minhash: LeanMinHash of ``shingles``.
+    """
+
+    shingles: np.ndarray
+    passages: np.ndarray
+    minhash: LeanMinHash
+    # Paragraph boundaries in ``passages``, derived once rather than per comparison.
+    _passage_shingles: np.ndarray = field(init=False, repr=False)
+    _starts: np.ndarray = field(init=False, repr=False)
+    _sizes: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        paragraph = self.passages >> np.uint64(32)
+        self._passage_shingles = self.passages.astype(np.uint32)  # keeps the low 32 bits
+        self._starts = np.flatnonzero(np.concatenate(([True], paragraph[1:] != paragraph[:-1])))[: len(paragraph)]
+        self._sizes = np.diff(np.append(self._starts, len(paragraph)))
+
+    def to_columns(self) -> dict[str, bytes]:
+        """Bytes for the SQLite BLOB columns (little-endian whatever the platform).
+
+        >>> fp = fingerprint("One two three four five six.", GroupingSettings())
+        >>> sorted(fp.to_columns())
+        ['minhash', 'passages', 'shingles']
+        """
+        buf = bytearray(self.minhash.bytesize(byteorder="<"))
+        self.minhash.serialize(buf, byteorder="<")
+        return {
+            "minhash": bytes(buf),
+            "shingles": self.shingles.astype("<u4").tobytes(),
+            "passages": self.passages.astype("<u8").tobytes(),
+        }
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, bytes], settings: GroupingSettings) -> Fingerprint:
+        """Inverse of `to_columns`; refuses a signature made with other MinHash settings.
+
+        >>> s = GroupingSettings()
+        >>> fp = fingerprint("One two three four five six.", s)
+        >>> Fingerprint.from_columns(fp.to_columns(), s).minhash == fp.minhash
+        True
+        """
+        minhash = LeanMinHash.deserialize(columns["minhash"], byteorder="<")
+        if (minhash.scheme, minhash.seed, len(minhash)) != ("affine32", settings.seed, settings.num_perm):
+            raise ValueError(
+                f"signature made with scheme={minhash.scheme} seed={minhash.seed} num_perm={len(minhash)}, "
+                f"settings want affine32 seed={settings.seed} num_perm={settings.num_perm}: sign the text again"
+            )
+        return cls(
+            shingles=np.frombuffer(columns["shingles"], dtype="<u4").astype(np.uint32),
+            passages=np.frombuffer(columns["passages"], dtype="<u8").astype(np.uint64),
+            minhash=minhash,
+        )
+
+
+def _hashes(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shingles, passages) of one text.
+
+    Shingles run across paragraph breaks, so that short lines (a dateline,
+    "Most read") are not shingles of their own that unrelated pages share. A
+    paragraph's passage entries are only the shingles inside it, so a line
+    repeated in a page (headline lists) stays the size of one occurrence.
+    """
+    paragraphs = _paragraphs(text)
+    words = [word for paragraph in paragraphs for word in paragraph]
+    shingles = _shingles(words, size) if words else []
+    passages, start = [], 0
+    for paragraph in paragraphs:
+        inside = len(paragraph) - size + 1
+        if inside > 0:
+            tag = _paragraph_hash(paragraph) << 32
+            passages += [tag | shingle for shingle in shingles[start : start + inside]]
+        start += len(paragraph)
+    return np.unique(np.array(shingles, dtype=np.uint32)), np.unique(np.array(passages, dtype=np.uint64))
+
+
+def fingerprints(texts: Sequence[str], settings: GroupingSettings) -> list[Fingerprint]:
+    """Fingerprints of many texts, their MinHashes made in one `MinHash.bulk` batch.
+
+    >>> a, b = fingerprints(["The same words in both texts here.", "The SAME words in both texts, here!"], GroupingSettings())
+    >>> bool((a.shingles == b.shingles).all()) and a.minhash == b.minhash
+    True
+    """
+    hashed = [_hashes(text or "", settings.shingle_size) for text in texts]
+    # The shingles are hashed once, with xxh32, above; MinHash gets those hashes
+    # as they are (hashfunc=int). affine32 pre-mixes every input with a
+    # bijection, so nothing is lost by not hashing them a second time.
+    minhashes = MinHash.bulk(
+        [shingles.tolist() for shingles, _ in hashed],
+        num_perm=settings.num_perm,
+        seed=settings.seed,
+        scheme="affine32",
+        hashfunc=int,
+    )
+    return [
+        Fingerprint(shingles=shingles, passages=passages, minhash=LeanMinHash(minhash))
+        for (shingles, passages), minhash in zip(hashed, minhashes)
+    ]
+
+
+def fingerprint(text: str, settings: GroupingSettings) -> Fingerprint:
+    """Fingerprint of one text.
+
+    >>> fp = fingerprint("Azerbaijan on Wednesday accused France of pressuring the country.", GroupingSettings())
+    >>> len(fp.shingles), fp.shingles.dtype.name
+    (5, 'uint32')
+    """
+    return fingerprints([text], settings)[0]
+
+
+# ---------------------------------------------------------------- decide
+
+@dataclass(frozen=True)
+class Match:
+    """The exact comparison of two fingerprints and the rule that decided it.
+
+    >>> Match(jaccard=0.2, containment=0.8, shared_passages=7, method="containment").same_story
+    True
+    """
+
+    jaccard: float
+    containment: float  # |A ∩ B| / min(|A|, |B|) over shingles
+    shared_passages: int
+    method: str | None  # "containment" or "passages"; None: not the same story
+
+    @property
+    def same_story(self) -> bool:
+        """True when a rule decided the two texts are copies of one story."""
+        return self.method is not None
+
+
+def _present(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of ``values`` are in ``sorted_unique``."""
+    if not len(sorted_unique) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_unique, values)
+    return sorted_unique[np.minimum(at, len(sorted_unique) - 1)] == values
+
+
+def _surviving(a: Fingerprint, b: Fingerprint, settings: GroupingSettings) -> np.ndarray:
+    """Per paragraph of a (in ``a._starts`` order): is it, for the most part, in b?"""
+    if not len(a.passages):
+        return np.zeros(0, dtype=bool)
+    found = np.add.reduceat(_present(a._passage_shingles, b.shingles), a._starts)
+    long_enough = a._sizes >= settings.passage_min_words - settings.shingle_size + 1
+    return long_enough & (found >= settings.passage_survival * a._sizes)
+
+
+def compare(a: Fingerprint, b: Fingerprint, settings: GroupingSettings) -> Match:
+    """Decide whether two fingerprints are copies of one story; symmetric in a and b.
+
+    >>> s = GroupingSettings()
+    >>> story = "\\n".join(f"Paragraph {i} of the wire story says something new about item {i}." for i in range(8))
+    >>> compare(fingerprint(story, s), fingerprint(story.upper(), s), s).method
+    'containment'
+    >>> compare(fingerprint(story, s), fingerprint("An unrelated short note.", s), s).same_story
+    False
+    """
+    smaller = min(len(a.shingles), len(b.shingles))
+    common = int(_present(a.shingles, b.shingles).sum()) if smaller else 0
+    if not common:
+        return Match(0.0, 0.0, 0, None)
+    jaccard = common / (len(a.shingles) + len(b.shingles) - common)
+    containment = common / smaller
+    # Both directions, the weaker counts: one long paragraph of b that holds
+    # several short paragraphs of a is one shared passage, not several.
+    shared = min(int(_surviving(a, b, settings).sum()), int(_surviving(b, a, settings).sum()))
+    if containment >= settings.containment and smaller >= settings.passage_min_words - settings.shingle_size + 1:
+        method = "containment"
+    elif shared >= settings.min_shared_passages and containment >= settings.passage_min_containment:
+        method = "passages"
+    else:
+        method = None
+    return Match(jaccard, containment, shared, method)
+
+
+def _paragraph_hash(words: list[str]) -> int:
+    return xxhash.xxh32_intdigest(" ".join(words).encode("utf-8"))
+
+
+def shared_passages(text_a: str, text_b: str, settings: GroupingSettings | None = None) -> list[str]:
+    """The paragraphs of ``text_a`` that survive in ``text_b``, as ``text_a`` writes them.
+
+    The rule `compare` counts with (share of a paragraph's shingles found in
+    the other text); for `wiredup explain`.
+
+    >>> a = ("Talks resume\\nThe foreign minister said on Tuesday that the peace talks would resume "
+    ...      "next week in Geneva, after a pause of three months that neither side had explained.")
+    >>> b = ("Officials said the foreign minister announced on Tuesday that the peace talks would resume "
+    ...      "next week in Geneva, after a pause of three months that neither side had explained in public.")
+    >>> shared_passages(a, b)  # doctest: +ELLIPSIS
+    ['The foreign minister said on Tuesday that the peace talks would resume next week in Geneva, after...']
+    """
+    settings = settings or GroupingSettings()
+    fp_a, fp_b = fingerprints([text_a, text_b], settings)
+    paragraphs = fp_a.passages[fp_a._starts] >> np.uint64(32)
+    survivors = set(paragraphs[_surviving(fp_a, fp_b, settings)].tolist())
+    found = []
+    for line in text_a.splitlines():  # the breaks of _LINE_BREAKS
+        for words in _paragraphs(line):
+            if _paragraph_hash(words) in survivors and line.strip() not in found:
+                found.append(line.strip())
+    return found
+
+
+# ---------------------------------------------------------------- index and group
+
+@functools.cache
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch chooses for a threshold; cached, because
+    choosing takes a numerical integration (~50 ms) and indexes are made often."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+class CandidateIndex:
+    """MinHashLSH over fingerprints: proposes candidate copies, `compare` decides.
+
+    >>> s = GroupingSettings()
+    >>> index = CandidateIndex(s)
+    >>> fp = fingerprint("A story that is long enough to have a few shingles in it.", s)
+    >>> index.add("a", fp)
+    >>> index.candidates(fp), "a" in index, len(index)
+    (['a'], True, 1)
+    """
+
+    def __init__(self, settings: GroupingSettings):
+        self.settings = settings
+        self._lsh = MinHashLSH(num_perm=settings.num_perm, params=_bands(settings.lsh_threshold, settings.num_perm))
+        self._size = 0
+
+    def add(self, key, fp: Fingerprint) -> None:
+        """Index one fingerprint under ``key`` (a key may be added once)."""
+        self._lsh.insert(key, fp.minhash)
+        self._size += 1
+
+    def add_many(self, items: Iterable[tuple[Hashable, Fingerprint]]) -> None:
+        """Index many fingerprints in one insertion session (faster than `add`)."""
+        with self._lsh.insertion_session() as session:
+            for key, fp in items:
+                session.insert(key, fp.minhash)
+                self._size += 1
+
+    def remove(self, key) -> None:
+        """Forget ``key`` (for an article whose text changed)."""
+        self._lsh.remove(key)
+        self._size -= 1
+
+    def candidates(self, fp: Fingerprint) -> list:
+        """Keys that may be copies of ``fp``; an empty text has no candidates."""
+        if not len(fp.shingles):
+            return []
+        return _ordered(self._lsh.query(fp.minhash))
+
+    def __contains__(self, key) -> bool:
+        return key in self._lsh
+
+    def __len__(self) -> int:
+        return self._size
+
+
+def _ordered(keys: Iterable) -> list:
+    keys = list(keys)
+    try:
+        return sorted(keys)
+    except TypeError:  # keys of mixed types: still deterministic
+        return sorted(keys, key=repr)
+
+
+def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> list[set]:
+    """Partition keys into stories: LSH candidates, `compare`, connected components.
+
+    Every key is in exactly one set; the result does not depend on the order of
+    ``fps`` (sets come out ordered by their smallest key).
+
+    >>> s = GroupingSettings()
+    >>> story = "\\n".join(f"Paragraph {i} of the wire story says something new about item {i}." for i in range(8))
+    >>> texts = {"a": story, "b": story + "\\nAn outlet adds its own closing line here.", "c": "Something else entirely, said nobody at all today."}
+    >>> [sorted(g) for g in group(dict(zip(texts, fingerprints(list(texts.values()), s))), s)]
+    [['a', 'b'], ['c']]
+    """
+    order = _ordered(fps)
+    rank = {key: i for i, key in enumerate(order)}
+    parent = list(range(len(order)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index = CandidateIndex(settings)
+    index.add_many((key, fps[key]) for key in order)
+    for i, key in enumerate(order):
+        for other in index.candidates(fps[key]):
+            j = rank[other]
+            if j > i and root(i) != root(j) and compare(fps[key], fps[other], settings).same_story:
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    members: dict[int, set] = {}
+    for i, key in enumerate(order):
+        members.setdefault(root(i), set()).add(key)
+    return [members[r] for r in sorted(members)]
