@@ -44,3 +44,18 @@ def test_relative_paths_resolve_against_the_sources_file(tmp_path):
     path.write_text("[[source]]\nname = 'local'\nfeeds = ['feed.xml']\n")
     (source,) = load_sources(path)
     assert source.feeds == ((tmp_path / "feed.xml").as_uri(),)
+
+
+def test_a_crawl_with_a_broken_sources_file_stops_with_one_line_and_touches_no_database(tmp_path):
+    from conftest import scrapy_crawl
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text("[[source]]\nname = 'x'\nfeds = ['https://example.com/rss']\n")
+    database = tmp_path / "news.db"
+    result = scrapy_crawl(ROOT, "-a", f"sources={sources}", "-s", f"WIREDUP_DATABASE={database}")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"wiredup: {sources}: source 'x': unknown field 'feds'; "
+        "expected one of ['article_patterns', 'feeds', 'home', 'name', 'sitemaps']"
+    )
+    assert not database.exists()
