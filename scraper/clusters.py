@@ -8,7 +8,8 @@ Callers own the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 
@@ -47,18 +48,78 @@ def assign_cluster(db, article_id: int, matches: Iterable[tuple[str, Any]], run_
         replace=True,
     )
     current = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-    touched = {cluster_id for _, cluster_id in stored.values() if cluster_id is not None}
-    if current is not None:
-        touched.add(current)
-    if touched:
-        target, *others = sorted(touched)
+    strength = {}
+    for url, match in matches:
+        if url in stored and stored[url][1] is not None:
+            cluster_id = stored[url][1]
+            strength[cluster_id] = max(strength.get(cluster_id, (0.0, 0.0)), (match.containment, match.jaccard))
+    joinable = _joinable_clusters(db, article_id, current, strength)
+    if joinable:
+        target, *others = sorted(joinable)
         for merged in others:
             merge_clusters(db, merged, target, run_id, when)
     else:
-        target = db["clusters"].insert({"created_run_id": run_id, "updated": when}).last_pk
+        target = new_cluster(db, run_id, when)
     db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [target, article_id])
     refresh_cluster(db, target, when)
     return target
+
+
+def _joinable_clusters(db, article_id: int, current: int | None, strength: dict[int, tuple]) -> list[int]:
+    """The matched clusters the article may join together without breaking a "different" correction.
+
+    Its own cluster comes first, then the others strongest match first; a
+    cluster is left out when a correction separates it from the article or from
+    a cluster already taken.
+    """
+    ordered = ([current] if current is not None else []) + sorted(
+        (c for c in strength if c != current), key=lambda c: (-strength[c][0], -strength[c][1], c)
+    )
+    if not ordered:
+        return []
+    apart = separated_clusters(db, ordered)
+    banned_for_article = {
+        row[0]
+        for row in db.execute(
+            """SELECT articles.cluster_id FROM overrides JOIN articles
+                 ON articles.id = CASE WHEN overrides.article_id = :id THEN overrides.other_id ELSE overrides.article_id END
+               WHERE overrides.relation = 'different' AND :id IN (overrides.article_id, overrides.other_id)""",
+            {"id": article_id},
+        )
+    }
+    taken: list[int] = []
+    for cluster_id in ordered:
+        if cluster_id in banned_for_article and cluster_id != current:
+            continue
+        if any(frozenset((cluster_id, other)) in apart for other in taken):
+            continue
+        taken.append(cluster_id)
+    return taken
+
+
+def separated_clusters(db, cluster_ids: Iterable[int]) -> set[frozenset]:
+    """Pairs of the given clusters that a "different" correction keeps apart."""
+    ids = list(cluster_ids)
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(
+        f"""SELECT a.cluster_id, b.cluster_id FROM overrides
+            JOIN articles a ON a.id = overrides.article_id JOIN articles b ON b.id = overrides.other_id
+            WHERE overrides.relation = 'different' AND a.cluster_id IN ({marks}) AND b.cluster_id IN ({marks})""",
+        ids + ids,
+    )
+    return {frozenset(pair) for pair in rows if pair[0] != pair[1]}
+
+
+def new_cluster(db, run_id: int | None, when: str) -> int:
+    """Create an empty cluster and return its id, never one handed out before.
+
+    SQLite reuses the largest rowid once it is deleted; a merged id must keep
+    resolving to where it went, so new ids start past every merged one too.
+    """
+    (next_id,) = db.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM clusters), 0), coalesce((SELECT max(merged_id) FROM cluster_merges), 0)) + 1"
+    ).fetchone()
+    return db["clusters"].insert({"id": next_id, "created_run_id": run_id, "updated": when}).last_pk
 
 
 def merge_clusters(db, merged: int, into: int, run_id: int | None, when: str) -> None:
@@ -99,3 +160,116 @@ def refresh_cluster(db, cluster_id: int, when: str) -> None:
         """,
         {"id": cluster_id, "when": when},
     )
+
+
+def partition(keys: Iterable[Hashable], pairs: Iterable[tuple], same=(), different=()) -> list[set]:
+    """Stories as sets of keys: the connected components of ``pairs``, with corrections.
+
+    ``pairs`` are ``(a, b, strength)`` (any comparable strength). ``same``
+    pairs are joined first; no set ever holds both keys of a ``different``
+    pair: pairs are joined strongest first, so where a correction forbids a
+    join the weaker evidence gives way. The result depends only on its inputs
+    as sets, never on their order; sets come out ordered by smallest key.
+
+    >>> [sorted(s) for s in partition("abcd", [("a", "b", 0.9), ("b", "c", 0.5)])]
+    [['a', 'b', 'c'], ['d']]
+    >>> [sorted(s) for s in partition("abcd", [("a", "b", 0.9), ("b", "c", 0.5)], different=[("a", "c")])]
+    [['a', 'b'], ['c'], ['d']]
+    >>> [sorted(s) for s in partition("abcd", [], same=[("a", "d")])]
+    [['a', 'd'], ['b'], ['c']]
+    """
+    order = sorted(set(keys))
+    parent = {key: key for key in order}
+    banned: dict = {}
+    for a, b in different:
+        if a in parent and b in parent:
+            banned.setdefault(a, set()).add(b)
+            banned.setdefault(b, set()).add(a)
+
+    def root(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def join(a, b) -> None:
+        ra, rb = root(a), root(b)
+        if ra == rb or any(root(k) == rb for k in banned.get(ra, ())):
+            return
+        low, high = min(ra, rb), max(ra, rb)
+        parent[high] = low
+        banned.setdefault(low, set()).update(banned.pop(high, ()))
+
+    for a, b in sorted(tuple(sorted(pair)) for pair in same if pair[0] in parent and pair[1] in parent):
+        join(a, b)
+    weighted = [(strength, *sorted((a, b))) for a, b, strength in pairs if a in parent and b in parent]
+    for _, a, b in sorted(weighted, key=lambda w: (_negated(w[0]), w[1], w[2])):
+        join(a, b)
+    members: dict = {}
+    for key in order:
+        members.setdefault(root(key), set()).add(key)
+    return [members[r] for r in sorted(members)]
+
+
+def _negated(strength):
+    return tuple(-value for value in strength) if isinstance(strength, tuple) else -strength
+
+
+def apply_partition(db, groups: Iterable[set[int]], when: str, run_id: int | None = None) -> dict[str, int]:
+    """Store a partition of article ids as clusters, keeping ids wherever a story survives.
+
+    Each group takes the old cluster id that most of its members had (ties: the
+    lowest id), each old id going to one group at most. An old cluster left
+    with no members is recorded as merged into the group that holds most of
+    them, so its id keeps resolving; groups left without an old id get a new
+    one. Returns counts of what changed. Callers own the transaction.
+    """
+    groups = [set(group) for group in groups]
+    current = {}
+    for ids in _chunks([a for group in groups for a in group], 500):
+        marks = ", ".join("?" for _ in ids)
+        current.update(db.execute(f"SELECT id, cluster_id FROM articles WHERE id IN ({marks})", ids))
+    offers = sorted(
+        (-count, old, index)
+        for index, group in enumerate(groups)
+        for old, count in Counter(current[a] for a in group if current.get(a) is not None).items()
+    )
+    given: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, old, index in offers:
+        if old not in taken and index not in given:
+            given[index], taken = old, taken | {old}
+    counts = Counter()
+    for index in range(len(groups)):
+        if index not in given:
+            given[index] = new_cluster(db, run_id, when)
+            counts["new"] += 1
+    moves = [(given[i], a) for i, group in enumerate(groups) for a in group if current.get(a) != given[i]]
+    db.conn.executemany("UPDATE articles SET cluster_id = ? WHERE id = ?", moves)
+    counts["articles_moved"] = len(moves)
+    before = Counter(old for old in current.values() if old is not None)
+    landed: dict[int, Counter] = {}
+    for index, group in enumerate(groups):
+        for a in group:
+            if current.get(a) is not None:
+                landed.setdefault(current[a], Counter())[given[index]] += 1
+    for old, where in sorted(landed.items()):
+        if len(where) > 1:
+            counts["split"] += 1
+        if old not in taken:
+            into = min(where, key=lambda c: (-where[c], c))
+            merge_clusters(db, old, into, run_id, when)
+            counts["merged"] += 1
+    for index, group in enumerate(groups):
+        cluster_id = given[index]
+        if cluster_id in taken and before[cluster_id] == len(group) and all(current.get(a) == cluster_id for a in group):
+            counts["unchanged"] += 1
+        else:
+            refresh_cluster(db, cluster_id, when)
+    counts["clusters"] = len(groups)
+    return {name: counts[name] for name in ("clusters", "unchanged", "new", "merged", "split", "articles_moved")}
+
+
+def _chunks(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -147,8 +147,30 @@ def _create_core_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+def _add_corrections_and_story_dates(db: sqlite_utils.Database) -> None:
+    db["overrides"].create(
+        {
+            "article_id": int,  # the smaller id of the pair
+            "other_id": int,
+            "relation": str,  # "same" or "different": a person's correction, honoured by every crawl and regroup
+            "note": str,
+            "created": str,
+        },
+        pk=("article_id", "other_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("other_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    # The grouping window reads articles by their story date; an index on the
+    # same expression keeps opening a large database for grouping cheap.
+    db.execute(f"CREATE INDEX IF NOT EXISTS articles_story_date ON articles({STORY_DATE})")
+
+
+# An article's date for grouping: when it says it was published, else when it was first seen.
+STORY_DATE = "coalesce(published, first_seen)"
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
+    _add_corrections_and_story_dates,
 ]
 
 
