@@ -14,10 +14,19 @@ WIREDUP_SOURCES = "sources.toml"
 # Extraction: a page whose article text is shorter than this is not an article (front pages, stubs).
 WIREDUP_MIN_TEXT_CHARS = 250
 
-# Grouping: None keeps the measured defaults of pipelines.near_duplicates.GroupingSettings.
-WIREDUP_DEDUP_SHINGLE_SIZE = None
-WIREDUP_DEDUP_NUM_PERM = None
-WIREDUP_DEDUP_LSH_THRESHOLD = None
+# Grouping: None keeps the measured default of the pipelines.near_duplicates.GroupingSettings
+# field of the same name (which says why each value was chosen). `wiredup regroup` takes the
+# same knobs as options, to try settings on the stored articles before a crawl uses them.
+WIREDUP_DEDUP_SHINGLE_SIZE = None  # words per shingle
+WIREDUP_DEDUP_NUM_PERM = None  # MinHash permutations
+WIREDUP_DEDUP_SEED = None  # MinHash seed
+WIREDUP_DEDUP_LSH_THRESHOLD = None  # LSH candidate threshold (candidates only; exact checks decide)
+WIREDUP_DEDUP_CONTAINMENT = None  # same story when this share of the smaller text is in the larger
+WIREDUP_DEDUP_PASSAGE_MIN_WORDS = None  # words a paragraph needs to count as a passage
+WIREDUP_DEDUP_PASSAGE_SURVIVAL = None  # share of a paragraph's shingles found for it to survive
+WIREDUP_DEDUP_MIN_SHARED_PASSAGES = None  # surviving paragraphs that make two texts one story
+WIREDUP_DEDUP_PASSAGE_MIN_CONTAINMENT = None  # ...when they are at least this share of the smaller text
+WIREDUP_DEDUP_WINDOW_DAYS = None  # only articles this close in story date are compared
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

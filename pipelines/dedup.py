@@ -1,37 +1,45 @@
 """DedupPipeline: which stored articles a new article is a copy of.
 
-At open it loads every stored signature into a MinHash LSH candidate index, so
-a crawl groups against all earlier runs, not only its own pages. For each item
-it finds candidates, decides each pair exactly (pipelines.near_duplicates) and
+At open it loads the signatures of the articles inside the grouping window
+(WIREDUP_DEDUP_WINDOW_DAYS back from the newest stored story) into a MinHash
+LSH candidate index, so a crawl groups against earlier runs, not only its own
+pages, while memory stays bounded as the database grows. For each item it
+finds candidates, decides each pair exactly (pipelines.near_duplicates) and
 hands the matches on; StorePipeline turns them into clusters.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
+import time
 
 from scraper.database import open_database
 from scraper.items import ArticleItem
 from pipelines.near_duplicates import CandidateIndex, Fingerprint, GroupingSettings, compare, fingerprint
+from pipelines.stored_fingerprints import parse_story_date, stored_fingerprints, window_start, within_window
 
 logger = logging.getLogger(__name__)
 
-# settings.py name -> GroupingSettings field; unset (None) keeps the measured default
-SETTING_FIELDS = {
-    "WIREDUP_DEDUP_SHINGLE_SIZE": ("shingle_size", "getint"),
-    "WIREDUP_DEDUP_NUM_PERM": ("num_perm", "getint"),
-    "WIREDUP_DEDUP_LSH_THRESHOLD": ("lsh_threshold", "getfloat"),
-}
+_GETTERS = {int: "getint", float: "getfloat"}
+
+
+def setting_name(field_name: str) -> str:
+    """The settings.py name of a GroupingSettings field.
+
+    >>> setting_name("min_shared_passages")
+    'WIREDUP_DEDUP_MIN_SHARED_PASSAGES'
+    """
+    return f"WIREDUP_DEDUP_{field_name.upper()}"
 
 
 def grouping_settings(settings) -> GroupingSettings:
-    """GroupingSettings from Scrapy settings, keeping the defaults for what is unset."""
-    overrides = {
-        field: getattr(settings, getter)(name)
-        for name, (field, getter) in SETTING_FIELDS.items()
-        if settings.get(name) is not None
-    }
+    """GroupingSettings from Scrapy settings: WIREDUP_DEDUP_<FIELD>, unset (None) keeps the measured default."""
+    overrides = {}
+    for spec in dataclasses.fields(GroupingSettings):
+        name = setting_name(spec.name)
+        if settings.get(name) is not None:
+            overrides[spec.name] = getattr(settings, _GETTERS[type(spec.default)])(name)
     return GroupingSettings(**overrides)
 
 
@@ -40,65 +48,83 @@ class DedupPipeline:
         self.database_path = database_path
         self.grouping = grouping
         self.stats = stats
+        self.db = None
         self.index: CandidateIndex | None = None
         self.fingerprints: dict[str, Fingerprint] = {}
-        self.text_hashes: dict[str, str] = {}
+        self.story_dates: dict = {}
+        self.text_hashes: dict[str, str] = {}  # this run's articles; stored ones are looked up
+        self.kept_apart: set[frozenset] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.settings.get("WIREDUP_DATABASE"), grouping_settings(crawler.settings), crawler.stats)
+        settings = crawler.settings
+        pipeline = cls(settings.get("WIREDUP_DATABASE"), grouping_settings(settings), crawler.stats)
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self) -> None:
-        db = open_database(self.database_path)
-        try:
-            self._load(db)
-        finally:
-            db.conn.close()
-
-    def _load(self, db) -> None:
-        scheme = json.dumps(self.grouping.scheme(), sort_keys=True)
-        rows = db.execute(
-            """SELECT articles.url, articles.text_hash, articles.text, signatures.scheme,
-                      signatures.minhash, signatures.shingles, signatures.passages
-               FROM articles LEFT JOIN signatures ON signatures.article_id = articles.id"""
-        )
-        recomputed = 0
-        for url, text_hash, text, stored_scheme, minhash, shingles, passages in rows:
-            if stored_scheme == scheme:
-                columns = {"minhash": minhash, "shingles": shingles, "passages": passages}
-                self.fingerprints[url] = Fingerprint.from_columns(columns, self.grouping)
-            else:
-                # signed under other settings: comparable only if signed again
-                self.fingerprints[url] = fingerprint(text, self.grouping)
-                recomputed += 1
-            self.text_hashes[url] = text_hash
-        if recomputed:
-            logger.warning(
-                "%d stored signatures were made with other grouping settings and were recomputed "
-                "in memory; their groups stay as stored until the database is regrouped",
-                recomputed,
-            )
+        self.db = open_database(self.database_path)
+        started = time.perf_counter()
+        since = window_start(self.db, self.grouping.window_days)
         self.index = CandidateIndex(self.grouping)
-        self.index.add_many(self.fingerprints.items())
-        logger.info("Grouping against %d stored articles", len(self.fingerprints))
+        resigned = 0
+        loaded = []
+        for stored in stored_fingerprints(self.db, self.grouping, since):
+            self.fingerprints[stored.url] = stored.fingerprint
+            self.story_dates[stored.url] = stored.story_date
+            loaded.append((stored.url, stored.fingerprint))
+            resigned += stored.resigned
+        self.index.add_many(loaded)
+        self.kept_apart = {
+            frozenset(pair)
+            for pair in self.db.execute(
+                """SELECT a.url, b.url FROM overrides JOIN articles a ON a.id = overrides.article_id
+                   JOIN articles b ON b.id = overrides.other_id WHERE relation = 'different'"""
+            )
+        }
+        if resigned:
+            logger.warning(
+                "%d stored signatures were made with other grouping settings and were signed again in memory; "
+                "run `wiredup regroup` to store them and regroup with the new settings",
+                resigned,
+            )
+        logger.info(
+            "Grouping against %d stored articles (story dates from %s) loaded in %.2f s",
+            len(loaded), since or "the first", time.perf_counter() - started,
+        )
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.conn.close()
+            self.db = None
+
+    def _stored_text_hash(self, url: str) -> str | None:
+        if url in self.text_hashes:
+            return self.text_hashes[url]
+        row = self.db.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         url = item.canonical_url
-        if self.text_hashes.get(url) == item.text_hash:
+        if self._stored_text_hash(url) == item.text_hash:
             item.unchanged = True
             self.stats.inc_value("wiredup/dedup/unchanged")
             return item
         if url in self.index:  # the article changed since it was stored
             self.index.remove(url)
         item.fingerprint = fingerprint(item.text, self.grouping)
-        for other in sorted(self.index.candidates(item.fingerprint)):
+        story_date = parse_story_date(item.published) or parse_story_date(item.fetched_at)
+        for other in self.index.candidates(item.fingerprint):
+            if frozenset((url, other)) in self.kept_apart:
+                continue
+            if not within_window(story_date, self.story_dates[other], self.grouping.window_days):
+                continue
             match = compare(item.fingerprint, self.fingerprints[other], self.grouping)
             if match.same_story:
                 item.matches.append((other, match))
         self.stats.inc_value("wiredup/dedup/matched" if item.matches else "wiredup/dedup/unique")
         self.index.add(url, item.fingerprint)
         self.fingerprints[url] = item.fingerprint
+        self.story_dates[url] = story_date
         self.text_hashes[url] = item.text_hash
         return item

@@ -71,6 +71,11 @@ class GroupingSettings:
     # different stories quoting the same statement). Passage-decided true
     # pairs of the benchmark have 0.16 and more, the seed pair 0.27.
     passage_min_containment: float = 0.1
+    # Wire copies appear within days of each other: articles whose story dates
+    # (published, else first seen) are further apart are never compared, and a
+    # crawl indexes only this far back from the newest stored story, so memory
+    # stays bounded as the database grows. 0 compares across any distance.
+    window_days: float = 21.0
 
     def scheme(self) -> dict:
         """JSON-able description of how signatures are made, stored beside each one.

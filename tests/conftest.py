@@ -135,6 +135,9 @@ class Pipelines:
         return item
 
     def close(self, reason: str = "finished") -> None:
+        for stage in self.stages:
+            if hasattr(stage, "close_spider"):
+                stage.close_spider()
         self.stages[-1].finish_run(None, reason)
 
     @property

@@ -1,0 +1,108 @@
+"""Fingerprints of stored articles, read from the database in story-date order (Scrapy-free).
+
+A stored signature is used as it is when it was made under the current
+scheme; otherwise the article's text is signed again, and the caller may write
+the new signature back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from pipelines.near_duplicates import Fingerprint, GroupingSettings, fingerprint
+from scraper.database import STORY_DATE
+
+
+@dataclass
+class StoredFingerprint:
+    article_id: int
+    url: str
+    story_date: datetime | None
+    fingerprint: Fingerprint
+    resigned: bool  # signed again now: the stored signature was made under another scheme
+
+
+def parse_story_date(value: str | None) -> datetime | None:
+    """An ISO date or datetime as an aware UTC datetime; None when missing or unreadable.
+
+    >>> parse_story_date("2024-04-17")
+    datetime.datetime(2024, 4, 17, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_story_date("2024-04-17T10:30:00+02:00").isoformat()
+    '2024-04-17T08:30:00+00:00'
+    >>> parse_story_date("last Tuesday") is None
+    True
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def within_window(a: datetime | None, b: datetime | None, window_days: float | None) -> bool:
+    """Whether two story dates are close enough to be copies; an undated article is close to all.
+
+    >>> within_window(parse_story_date("2024-04-01"), parse_story_date("2024-04-20"), 21)
+    True
+    >>> within_window(parse_story_date("2024-01-01"), parse_story_date("2024-04-20"), 21)
+    False
+    """
+    if not window_days or a is None or b is None:
+        return True
+    return abs(a - b) <= timedelta(days=window_days)
+
+
+def window_start(db, window_days: float | None) -> str | None:
+    """The earliest story date a crawl needs in its candidate index: the window back from the newest article."""
+    if not window_days:
+        return None
+    (newest,) = db.execute(f"SELECT max({STORY_DATE}) FROM articles").fetchone()
+    newest = parse_story_date(newest)
+    if newest is None:
+        return None
+    return (newest - timedelta(days=window_days)).date().isoformat()
+
+
+def stored_fingerprints(db, settings: GroupingSettings, since: str | None = None) -> Iterator[StoredFingerprint]:
+    """Every stored article (from story date ``since`` on), oldest story first, with its fingerprint.
+
+    Rows are fetched a chunk at a time by id, so no read stays open while the
+    caller writes (re-signed signatures, say) between chunks.
+    """
+    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    where, params = "", []
+    if since is not None:
+        where, params = f"WHERE {STORY_DATE} >= ?", [since]
+    order = [row[0] for row in db.execute(f"SELECT id FROM articles {where} ORDER BY {STORY_DATE}, id", params)]
+    for start in range(0, len(order), CHUNK):
+        chunk = order[start : start + CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        rows = {
+            row[0]: row
+            for row in db.execute(
+                f"""SELECT articles.id, articles.url, {STORY_DATE}, signatures.scheme, signatures.minhash,
+                           signatures.shingles, signatures.passages,
+                           CASE WHEN signatures.scheme IS ? THEN NULL ELSE articles.text END
+                    FROM articles LEFT JOIN signatures ON signatures.article_id = articles.id
+                    WHERE articles.id IN ({marks})""",
+                [scheme, *chunk],
+            )
+        }
+        for article_id in chunk:
+            _, url, story_date, stored_scheme, minhash, shingles, passages, text = rows[article_id]
+            if stored_scheme == scheme:
+                columns = {"minhash": minhash, "shingles": shingles, "passages": passages}
+                fp, resigned = Fingerprint.from_columns(columns, settings), False
+            else:
+                fp, resigned = fingerprint(text, settings), True
+            yield StoredFingerprint(article_id, url, parse_story_date(story_date), fp, resigned)
+
+
+CHUNK = 500  # ids per query: under SQLite's variable limit
