@@ -61,3 +61,16 @@ def test_readme_shows_the_real_clusters_output(crawled_project):
         return sorted(re.sub(r"^│\s*\d+\s*│", "│", line) for line in text.splitlines() if line.startswith("│"))
 
     assert rows_without_ids(block) and rows_without_ids(block) == rows_without_ids(output)
+
+
+def test_readme_grouping_defaults_are_the_engine_defaults():
+    from dataclasses import fields
+
+    from pipelines.dedup import setting_name
+    from pipelines.near_duplicates import GroupingSettings
+
+    documented = dict(re.findall(r"^\| `(WIREDUP_DEDUP_[A-Z_]+)` \| `([^`]+)` \|", README, re.M))
+    engine = {setting_name(spec.name): spec.default for spec in fields(GroupingSettings)}
+    assert set(documented) == set(engine)
+    for name, default in engine.items():
+        assert float(documented[name]) == default, name
