@@ -46,6 +46,14 @@ class Grouping(Pipelines):
         self.stages = self.stages[1:]
 
 
+def store_fixture_pages(db_path, **settings) -> None:
+    """The five seed pages through the real pipelines, extraction included."""
+    pipelines = Pipelines(db_path, **settings)
+    for page in load_manifest()["article"]:
+        assert not isinstance(pipelines.process(fixture_item(page["file"])), str), page["file"]
+    pipelines.close()
+
+
 def clusters_by_url(db_path) -> dict[str, int]:
     with sqlite3.connect(db_path) as conn:
         return dict(conn.execute("SELECT url, cluster_id FROM articles"))
@@ -152,10 +160,7 @@ def test_copies_further_apart_than_the_window_are_not_grouped(tmp_path):
 
 def test_a_crawl_indexes_only_the_window_back_from_the_newest_story(tmp_path):
     db_path = tmp_path / "news.db"
-    pipelines = Pipelines(db_path)
-    for page in load_manifest()["article"]:
-        pipelines.process(fixture_item(page["file"]))
-    pipelines.close()
+    store_fixture_pages(db_path)
     later = Pipelines(db_path)
     dedup = later.stages[1]
     recent = {page["url"] for page in load_manifest()["article"] if page["published"] >= "2024-03-27"}
@@ -166,10 +171,7 @@ def test_a_crawl_indexes_only_the_window_back_from_the_newest_story(tmp_path):
 
 def test_regroup_with_other_settings_reports_what_changed_and_keeps_surviving_ids(tmp_path):
     db_path = tmp_path / "news.db"
-    pipelines = Pipelines(db_path)
-    for page in load_manifest()["article"]:
-        pipelines.process(fixture_item(page["file"]))
-    pipelines.close()
+    store_fixture_pages(db_path)
     before = clusters_by_url(db_path)
 
     unchanged = run("regroup", db_path, "--json")
@@ -189,10 +191,7 @@ def test_regroup_with_other_settings_reports_what_changed_and_keeps_surviving_id
 
 def test_regroup_signs_again_what_was_signed_under_another_scheme(tmp_path):
     db_path = tmp_path / "news.db"
-    pipelines = Pipelines(db_path, WIREDUP_DEDUP_SHINGLE_SIZE=4)
-    for page in load_manifest()["article"]:
-        pipelines.process(fixture_item(page["file"]))
-    pipelines.close()
+    store_fixture_pages(db_path, WIREDUP_DEDUP_SHINGLE_SIZE=4)
     report = json.loads(run("regroup", db_path, "--json").stdout)
     assert report["signed_again"] == 5 and report["stories_after"] == 4
     with sqlite3.connect(db_path) as conn:
@@ -202,10 +201,7 @@ def test_regroup_signs_again_what_was_signed_under_another_scheme(tmp_path):
 
 def test_explain_prints_the_scores_the_rule_and_the_shared_passages(tmp_path):
     db_path = tmp_path / "news.db"
-    pipelines = Pipelines(db_path)
-    for page in load_manifest()["article"]:
-        pipelines.process(fixture_item(page["file"]))
-    pipelines.close()
+    store_fixture_pages(db_path)
     seeds = {page["seed"]: page for page in load_manifest()["article"]}
     short, long = seeds["000"]["url"], seeds["001"]["url"]
     result = run("explain", db_path, short, long)
