@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.near_duplicates import GroupingSettings, compare, fingerprints, shared_passages
+import numpy as np
+
+from pipelines.near_duplicates import GroupingSettings, compare, fingerprints, normalise, shared_passages
 
 
 def find_article(db, reference: str) -> dict:
@@ -53,3 +55,36 @@ def explain(db, reference_a: str, reference_b: str, settings: GroupingSettings) 
         "correction": dict(zip(("relation", "note", "created"), correction)) if correction else None,
         "shared_passages": shared_passages(a["text"], b["text"], settings),
     }
+
+
+def changes(representative: str, copy: str, settings: GroupingSettings | None = None) -> dict[str, list[str]]:
+    """What a copy added to the representative's text and what it cut from it, paragraph by paragraph.
+
+    A paragraph is kept when most of its word shingles are in the other text
+    (for a line shorter than a shingle: when its words are); rewording a clause
+    keeps it, a new paragraph is "added", a dropped one "cut".
+
+    >>> story = "The minister resigned on Monday after a week of protests in the capital.\\nHe denied wrongdoing."
+    >>> changes(story, story.replace("He denied wrongdoing.", "Elections are due in May, officials said on Tuesday evening."))
+    {'added': ['Elections are due in May, officials said on Tuesday evening.'], 'cut': ['He denied wrongdoing.']}
+    """
+    settings = settings or GroupingSettings()
+    return {"added": _missing_paragraphs(copy, representative, settings), "cut": _missing_paragraphs(representative, copy, settings)}
+
+
+def _missing_paragraphs(text: str, other: str, settings: GroupingSettings) -> list[str]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    *line_fps, other_fp = fingerprints([*lines, other], settings)
+    other_words = f" {' '.join(normalise(other).split())} "
+    missing = []
+    for line, fp in zip(lines, line_fps):
+        words = " ".join(normalise(line).split())
+        if len(words.split()) >= settings.shingle_size:
+            kept = np.isin(fp.shingles, other_fp.shingles).mean() >= settings.passage_survival
+        else:  # shorter than a shingle: its words must be there; a line of only punctuation is kept
+            kept = not words or f" {words} " in other_words
+        if not kept:
+            missing.append(line)
+    return missing

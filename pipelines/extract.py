@@ -24,6 +24,7 @@ class ExtractPipeline:
         return pipeline
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        self.stats.inc_value(f"wiredup/source/{item.source}/pages")
         try:
             if item.content_type not in HTML_TYPES:
                 raise NotAnArticle("not_html", item.content_type)
@@ -31,6 +32,7 @@ class ExtractPipeline:
         except NotAnArticle as skipped:
             self.stats.inc_value("wiredup/skipped")
             self.stats.inc_value(f"wiredup/skipped/{skipped.reason}")
+            self.stats.inc_value(f"wiredup/source/{item.source}/skipped/{skipped.reason}")
             raise DropItem(f"not an article ({skipped}): {item.url}") from None
         for name, value in asdict(article).items():
             setattr(item, name, value)

@@ -71,6 +71,7 @@ class StorePipeline:
                 )
                 assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
         self.stats.inc_value(f"wiredup/stored/{outcome}")
+        self.stats.inc_value(f"wiredup/source/{item.source}/stored/{outcome}")
         return item
 
     def _upsert_article(self, item: ArticleItem) -> tuple[int, str]:

@@ -1,12 +1,18 @@
-"""The ``wiredup`` command line: the database path first, like ``sqlite-utils``."""
+"""The ``wiredup`` command line: the database path first, like ``sqlite-utils``.
+
+Every listing prints a table for reading, ``--json`` or ``--csv`` for scripts;
+long jobs show a progress bar on stderr.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scraper import queries
@@ -30,61 +36,222 @@ def _open(path: str):
 
 
 database_argument = click.argument("database", type=click.Path(exists=True, dir_okay=False))
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def output_options(command):
+    """--json and --csv: the same rows for scripts instead of a table."""
+    command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(command)
 
 
 @cli.command()
 @database_argument
+@click.option("--since", metavar="DATE", help="First published on or after this day (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="First published on or before this day (YYYY-MM-DD).")
+@click.option("--site", help="Only stories with an article from this site (sitename or source).")
+@click.option("--min-size", type=int, default=1, show_default=True, help="Only stories with at least this many articles.")
+@click.option("--sort", "order", type=click.Choice(sorted(queries.STORY_ORDER)), default="newest", show_default=True)
 @click.option("--limit", type=int, default=None, help="Show at most this many stories.")
-@json_option
-def clusters(database, limit, as_json):
-    """One row per story: how many copies, on how many outlets, first published.
+@output_options
+def clusters(database, since, until, site, min_size, order, limit, as_json, as_csv):
+    """One row per story: how many copies, on how many outlets, first seen and published, title.
 
-    Example: wiredup clusters news.db --limit 10
+    Example: wiredup clusters news.db --min-size 2 --sort largest --limit 10
     """
-    _print(queries.stories(_open(database), limit), as_json, title="Stories")
+    rows = queries.stories(_open(database), limit, since=since, until=until, site=site, min_size=min_size, order=order)
+    _print(rows, as_json, as_csv, title="Stories", columns=STORY_COLUMNS)
 
 
 @cli.command()
 @database_argument
 @click.argument("cluster_id", type=int)
-@json_option
-def show(database, cluster_id, as_json):
-    """The articles of one story (a merged cluster id still works).
+@output_options
+def show(database, cluster_id, as_json, as_csv):
+    """The articles of one story: site, published, similarity to the representative (the first
+    published), and what each copy added to or cut from it. A merged story id still works.
 
     Example: wiredup show news.db 1
     """
-    rows = queries.story_members(_open(database), cluster_id)
+    from pipelines.explain import changes
+
+    db = _open(database)
+    rows = queries.story_members(db, cluster_id)
     if not rows:
         raise click.ClickException(f"no cluster {cluster_id} in {database}")
-    _print(rows, as_json, title=f"Story {cluster_id}")
+    texts = dict(db.execute(f"SELECT id, text FROM articles WHERE id IN ({', '.join(str(row['id']) for row in rows)})"))
+    representative = next(row["id"] for row in rows if row["representative"])
+    for row in rows:
+        changed = changes(texts[representative], texts[row["id"]])
+        if as_json:
+            row.update(changed)
+        row["words_added"] = sum(len(paragraph.split()) for paragraph in changed["added"])
+        row["words_cut"] = sum(len(paragraph.split()) for paragraph in changed["cut"])
+    _print(rows, as_json, as_csv, title=f"Story {cluster_id}", columns=MEMBER_COLUMNS)
 
 
-def _print(rows: list[dict], as_json: bool, title: str) -> None:
+@cli.command()
+@database_argument
+@click.argument("query")
+@click.option("--all", "all_copies", is_flag=True, help="Every matching copy, not one hit per story.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@output_options
+def search(database, query, all_copies, limit, as_json, as_csv):
+    """Full-text search over titles and bodies (FTS5: words, "a phrase", OR, NOT, prefix*),
+    one hit per story unless --all; matched words are highlighted.
+
+    Example: wiredup search news.db 'ambassador NOT russia'
+    """
+    try:
+        rows = queries.search(_open(database), query, all_copies=all_copies, limit=limit)
+    except queries.QueryError as error:
+        raise click.ClickException(str(error)) from None
+    _print(rows, as_json, as_csv, title=f"Search: {query}", columns=SEARCH_COLUMNS)
+
+
+@cli.command()
+@database_argument
+@click.argument("reference")
+@output_options
+def article(database, reference, as_json, as_csv):
+    """One article by id or URL: metadata, its story, the articles it was matched with, its text.
+
+    Example: wiredup article news.db https://www.rfi.fr/en/international/20240417-france-russia-stand-on-opposite-sides-of-armenia-azerbaijan-conflict
+    """
+    found = queries.article(_open(database), reference)
+    if found is None:
+        raise click.ClickException(f"no article {reference!r} in {database}")
+    if as_json or as_csv:
+        _print([found], as_json, as_csv, title="Article")
+        return
+    console = Console()
+    fields = Table(show_header=False, title=found["title"])
+    for key in ("id", "url", "sitename", "source", "authors", "published", "language", "first_seen", "last_seen"):
+        value = ", ".join(found[key]) if key == "authors" else found[key]
+        fields.add_row(key.replace("_", " "), escape(str(value if value is not None else "")))
+    fields.add_row("story", f"{found['cluster_id']} ({found['story_size']} articles)")
+    for match in found["matches"]:
+        fields.add_row("matched", escape(f"#{match['id']} {match['sitename']}: {match['method']}, containment {match['containment']}"))
+    console.print(fields)
+    console.print(escape(found["text"]))
+
+
+@cli.command()
+@database_argument
+@click.option("--runs", type=int, default=10, show_default=True, help="How many recent crawl runs to list.")
+@output_options
+def stats(database, runs, as_json, as_csv):
+    """Per crawl run (fetched, stored, skipped by reason) and per site (pages, stored, skipped, grouped).
+
+    Example: wiredup stats news.db --runs 5
+    """
+    db = _open(database)
+    run_rows, site_rows = queries.run_stats(db, runs), queries.source_stats(db)
+    if as_json:
+        click.echo(json.dumps({"runs": run_rows, "sites": site_rows}, indent=2, ensure_ascii=False))
+    elif as_csv:
+        _print(site_rows, False, True, title="")
+    else:
+        _print(run_rows, False, False, title="Crawl runs", columns=RUN_COLUMNS)
+        _print(site_rows, False, False, title="Sources", columns=SOURCE_COLUMNS)
+
+
+@cli.command()
+@database_argument
+@click.argument("what", type=click.Choice(["articles", "clusters"]))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+def export(database, what, fmt, output):
+    """Every article (with its text and story id) or every story, as JSON lines or CSV.
+
+    Example: wiredup export news.db articles --format csv -o articles.csv
+    """
+    db = _open(database)
+    sql = EXPORTS[what]
+    (total,) = db.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+    cursor = db.execute(sql)
+    columns = [description[0] for description in cursor.description]
+    writer = csv.DictWriter(output, columns) if fmt == "csv" else None
+    if writer:
+        writer.writeheader()
+    with click.progressbar(cursor, length=total, label=f"Exporting {what}", file=sys.stderr) as rows:
+        for values in rows:
+            row = dict(zip(columns, values))
+            if writer:
+                writer.writerow(row)
+            else:
+                output.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+EXPORTS = {
+    "articles": """SELECT id, url, final_url, source, sitename, title, authors, published, language, description,
+                          first_seen, last_seen, cluster_id, text FROM articles ORDER BY id""",
+    "clusters": """SELECT stories.*, clusters.representative_id FROM stories
+                   JOIN clusters ON clusters.id = stories.cluster_id ORDER BY cluster_id""",
+}
+
+
+def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: dict[str, str] | None = None) -> None:
+    """Rows as JSON, CSV, or a table of ``columns`` (key -> header; all keys when None)."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    # the table is for reading: days not instants, no URLs (--json has every value)
-    shown = [{key: _readable(key, value) for key, value in row.items() if key not in HIDDEN_IN_TABLES} for row in rows]
+    if as_csv:
+        _write_csv(rows)
+        return
+    # the table is for reading: the columns that fit 80 characters, days not
+    # instants (--json and --csv have every value)
+    columns = columns or {key: key.replace("_", " ") for key in (rows[0] if rows else {})}
     table = Table(title=title)
-    for column in shown[0] if shown else ["(none)"]:
-        wraps = column in WRAPPED_IN_TABLES
-        table.add_column(column.replace("_", " "), no_wrap=not wraps, ratio=1 if wraps else None)
-    for row in shown:
-        table.add_row(*row.values())
+    for key, header in (columns or {"": "(none)"}).items():
+        wraps = key in WRAPPED_IN_TABLES
+        table.add_column(header, no_wrap=not wraps, ratio=WRAPPED_IN_TABLES.get(key))
+    for row in rows:
+        table.add_row(*(_readable(key, row.get(key)) for key in columns))
+    if not rows:
+        table.add_row(*("" for _ in columns or [""]))
     Console().print(table)
 
 
-HIDDEN_IN_TABLES = {"url", "representative_url"}
-WRAPPED_IN_TABLES = {"title", "first_outlet", "sitename"}
+def _write_csv(rows: list[dict]) -> None:
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+                         for key, value in row.items()})
+
+
+# columns that wrap, with their share of the spare width
+WRAPPED_IN_TABLES = {"title": 3, "snippet": 4, "first_outlet": 1, "sitename": 1, "skipped_by_reason": 2}
+
+STORY_COLUMNS = {"cluster_id": "story", "size": "size", "outlets": "sites", "first_published": "published",
+                 "first_seen": "seen", "first_outlet": "first outlet", "title": "title"}
+MEMBER_COLUMNS = {"id": "id", "sitename": "site", "published": "published", "representative": "rep",
+                  "containment": "shared", "words_added": "+words", "words_cut": "-words", "title": "title"}
+SEARCH_COLUMNS = {"cluster_id": "story", "story_size": "size", "sitename": "site", "title": "title", "snippet": "snippet"}
+RUN_COLUMNS = {"run": "run", "started": "started", "pages_fetched": "fetched",
+               "articles_new": "new", "articles_updated": "updated", "articles_unchanged": "same",
+               "skipped_by_reason": "skipped", "fetch_failed": "failed"}
+SOURCE_COLUMNS = {"source": "source", "pages": "pages", "new": "new", "updated": "updated", "unchanged": "same",
+                  "skipped_by_reason": "skipped", "stories": "stories", "grouped": "grouped"}
 
 
 def _readable(column: str, value) -> str:
     if value is None:
         return ""
-    if column in ("published", "first_published", "first_seen"):
+    if column in ("published", "first_published", "first_seen", "last_published", "last_seen", "finished"):
         return str(value)[:10]
-    return str(value)
+    if column == "started":
+        return str(value)[:16].replace("T", " ")
+    if column == "representative":
+        return "*" if value else ""
+    if column in ("jaccard", "containment") and isinstance(value, float):
+        return f"{value:.2f}"
+    if column == "snippet":
+        # «match» -> bold; everything else printed as is, never as rich markup
+        return escape(str(value)).replace("«", "[bold]").replace("»", "[/bold]")
+    return escape(str(value))
 
 
 def grouping_options(command):
@@ -114,7 +281,7 @@ def _grouping(values: dict):
 @cli.command()
 @database_argument
 @grouping_options
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
 def regroup(database, as_json, **grouping):
     """Recompute every match and story of the database with these settings, without crawling.
 
@@ -156,7 +323,7 @@ def regroup(database, as_json, **grouping):
 @click.argument("article_a")
 @click.argument("article_b")
 @grouping_options
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a report.")
 def explain(database, article_a, article_b, as_json, **grouping):
     """Why two articles (ids or URLs) are, or are not, one story: scores, rule, shared passages.
 

@@ -113,7 +113,7 @@ def search(db, query: str, all_copies: bool = False, limit: int = 20) -> list[di
     sql = """
         WITH hits AS (
           SELECT articles.id, articles.cluster_id, articles.sitename, articles.published, articles.title, articles.url,
-                 snippet(articles_fts, 1, '«', '»', '…', 16) AS snippet, articles_fts.rank AS rank
+                 snippet(articles_fts, 1, '«', '»', '…', 12) AS snippet, articles_fts.rank AS rank
           FROM articles_fts JOIN articles ON articles.id = articles_fts.rowid
           WHERE articles_fts MATCH :query
         ), ranked AS (
@@ -197,6 +197,47 @@ def site_stats(db) -> list[dict]:
         GROUP BY 1 ORDER BY articles DESC, site
     """
     return list(_rows(db, sql, []))
+
+
+def source_stats(db) -> list[dict]:
+    """One row per source of sources.toml, over every crawl run: article pages fetched, stored
+    (new, updated, unchanged), skipped by reason; and from the articles: stories, articles grouped.
+
+    >>> from scraper.database import open_database
+    >>> source_stats(open_database(":memory:"))
+    []
+    """
+    counts: dict[str, dict] = {}
+    for (stats,) in db.execute("SELECT stats FROM crawl_runs WHERE stats IS NOT NULL"):
+        for key, value in json.loads(stats).items():
+            if key.startswith("wiredup/source/"):
+                source, _, counter = key[len("wiredup/source/"):].partition("/")
+                per_source = counts.setdefault(source, {})
+                per_source[counter] = per_source.get(counter, 0) + value
+    stored = {
+        row["source"]: row
+        for row in _rows(db, """
+            SELECT articles.source, count(*) AS articles, count(DISTINCT articles.cluster_id) AS stories,
+                   sum(clusters.size > 1) AS grouped
+            FROM articles LEFT JOIN clusters ON clusters.id = articles.cluster_id GROUP BY articles.source""", [])
+    }
+    rows = []
+    for source in sorted(set(counts) | set(stored)):
+        counters = counts.get(source, {})
+        skipped = {key.split("/", 1)[1]: value for key, value in counters.items() if key.startswith("skipped/")}
+        rows.append({
+            "source": source,
+            "pages": counters.get("pages", 0),
+            "new": counters.get("stored/new", 0),
+            "updated": counters.get("stored/updated", 0),
+            "unchanged": counters.get("stored/unchanged", 0),
+            "skipped": sum(skipped.values()),
+            "skipped_by_reason": ", ".join(f"{reason} {count}" for reason, count in sorted(skipped.items())),
+            "articles": stored.get(source, {}).get("articles", 0),
+            "stories": stored.get(source, {}).get("stories", 0),
+            "grouped": stored.get(source, {}).get("grouped", 0) or 0,
+        })
+    return rows
 
 
 def _rows(db, sql: str, params):
