@@ -74,7 +74,6 @@ import logging
 import re
 import sys
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date

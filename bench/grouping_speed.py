@@ -35,30 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.near_duplicates import GroupingSettings, fingerprints  # noqa: E402
 from scraper.database import open_database  # noqa: E402
+from synthetic_text import CORPUS, BigramText  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "benchmarks" / "syndication-dev.jsonl"
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
-
-
-class BigramText:
-    """Random article-like texts from a bigram model of a real corpus."""
-
-    def __init__(self, corpus: Path, seed: int):
-        self.rng = random.Random(seed)
-        self.following: dict[str, list[str]] = {}
-        for line in corpus.read_text(encoding="utf-8").splitlines():
-            words = json.loads(line)["text"].split()
-            for a, b in zip(words, words[1:]):
-                self.following.setdefault(a, []).append(b)
-        self.starts = [word for word in self.following if word[:1].isupper()]
-
-    def article(self) -> str:
-        words, word = [], self.rng.choice(self.starts)
-        for _ in range(self.rng.randrange(200, 600)):
-            words.append(word)
-            options = self.following.get(word)
-            word = self.rng.choice(options) if options else self.rng.choice(self.starts)
-        return "\n".join(" ".join(words[i : i + 40]) for i in range(0, len(words), 40))
 
 
 def story_date(index: int, per_day: int) -> str:
@@ -82,7 +61,7 @@ def grow(db_path: Path, target: int, pool: list[str], pool_fps, per_day: int) ->
                 rows.append((f"https://filler{i % 97}.example/{i}", "bench", f"Story {i}", "[]", when, "Filler",
                              text, hashlib.sha256(f"{i}".encode()).hexdigest(), when, when))
                 signatures.append(fp)
-            cursor = db.conn.executemany(
+            db.conn.executemany(
                 """INSERT INTO articles (url, source, title, authors, published, sitename, text, text_hash, first_seen, last_seen)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 rows,

@@ -258,7 +258,7 @@ def grouping_options(command):
     """One option per GroupingSettings field (``--containment 0.4``...), defaulting to the measured values."""
     from dataclasses import fields
 
-    from pipelines.near_duplicates import GroupingSettings
+    from pipelines.grouping_settings import GroupingSettings
 
     for spec in reversed(fields(GroupingSettings)):
         command = click.option(
@@ -273,7 +273,7 @@ def grouping_options(command):
 
 
 def _grouping(values: dict):
-    from pipelines.near_duplicates import GroupingSettings
+    from pipelines.grouping_settings import GroupingSettings
 
     return GroupingSettings(**values)
 

@@ -168,9 +168,27 @@ def _add_corrections_and_story_dates(db: sqlite_utils.Database) -> None:
 # An article's date for grouping: when it says it was published, else when it was first seen.
 STORY_DATE = "coalesce(published, first_seen)"
 
+
+def _add_query_indexes(db: sqlite_utils.Database) -> None:
+    # What `wiredup clusters`, `show` and `search` ask of a large database
+    # (bench/query_speed.py: each was a full scan of articles or clusters at 100k).
+    # Stories newest first, and bounded by first published: read backwards, an
+    # entry also orders by id, so the first 20 stories are the first 20 entries.
+    db.execute("CREATE INDEX IF NOT EXISTS clusters_first_published ON clusters(first_published)")
+    # Stories largest first ("size DESC, outlets DESC, first_published DESC, id DESC").
+    db.execute("CREATE INDEX IF NOT EXISTS clusters_largest ON clusters(size, outlets, first_published)")
+    # Stories with an article from a site (sitename, any case, or source): the
+    # story ids come from the index alone, never from the wide article rows.
+    db.execute("CREATE INDEX IF NOT EXISTS articles_sitename_cluster ON articles(sitename COLLATE NOCASE, cluster_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_source_cluster ON articles(source, cluster_id)")
+    # An article by the URL it was fetched at (its canonical URL has a unique index).
+    db.execute("CREATE INDEX IF NOT EXISTS articles_final_url ON articles(final_url)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
+    _add_query_indexes,
 ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 
 from conftest import FIXTURES, Pipelines, fixture_item, load_manifest, scrapy_crawl
