@@ -143,3 +143,11 @@ def test_export_writes_every_article_or_story(crawled_project, tmp_path):
     stdout("export", db, "clusters", "--format", "csv", "--output", target)
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert sorted(int(row["size"]) for row in rows) == [1, 1, 1, 2]
+
+
+def test_article_and_stats_print_csv(crawled_project):
+    db = crawled_project.database
+    (row,) = list(csv.DictReader(io.StringIO(stdout("article", db, 1, "--csv"))))
+    assert row["id"] == "1" and row["text"] and json.loads(row["authors"]) is not None
+    sources = list(csv.DictReader(io.StringIO(stdout("stats", db, "--csv"))))
+    assert [source["source"] for source in sources] == ["fixture-site"]
