@@ -28,6 +28,30 @@ WIREDUP_DEDUP_MIN_SHARED_PASSAGES = None  # surviving paragraphs that make two t
 WIREDUP_DEDUP_PASSAGE_MIN_CONTAINMENT = None  # ...when they are at least this share of the smaller text
 WIREDUP_DEDUP_WINDOW_DAYS = None  # only articles this close in story date are compared
 
+# Scheduled runs: one crawl per database at a time (the second exits 1, or waits if this is True).
+WIREDUP_WAIT_FOR_LOCK = False
+# Incremental crawling: remember every URL's outcome in url_state and fetch only what is new or due.
+WIREDUP_INCREMENTAL = True
+# Feed items and sitemap entries dated more than this many days ago are not fetched (0: no limit).
+WIREDUP_MAX_AGE_DAYS = 0
+# A stored article is fetched again after this many hours (0: never; its URL is done).
+WIREDUP_ARTICLE_RECHECK_HOURS = 0
+# After a failure a URL waits this long before the next try, doubling per failure (at most a day).
+WIREDUP_RETRY_BACKOFF_MINUTES = 30
+
+EXTENSIONS = {
+    "scraper.run_lock.RunLock": 0,
+    # AutoThrottle, but never below a host's robots.txt Crawl-delay or its source's delay
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "scraper.throttle.PoliteThrottle": 0,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # after RobotsTxtMiddleware (100): robots rules first, then Crawl-delay, then what is due;
+    # their responses come back after decompression and redirects
+    "scraper.middlewares.CrawlDelayMiddleware": 110,
+    "scraper.middlewares.IncrementalMiddleware": 120,
+}
+
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,

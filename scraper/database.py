@@ -185,10 +185,33 @@ def _add_query_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS articles_final_url ON articles(final_url)")
 
 
+def _add_url_state(db: sqlite_utils.Database) -> None:
+    db["url_state"].create(
+        {
+            "url": str,  # as requested (feed link, sitemap entry...), before redirects
+            "kind": str,  # article, feed, sitemap, listing, robots
+            "source": str,
+            "last_status": int,  # HTTP status, or NULL after a failure with no response
+            "last_error": str,
+            "etag": str,
+            "last_modified": str,
+            "content_hash": str,  # sha256 of the body: some servers send stale validators
+            "failures": int,  # consecutive; reset by a success
+            "last_fetched": str,
+            "next_fetch": str,  # NULL: never again (stored article, gone page); else not before this
+        },
+        pk="url",
+        defaults={"failures": 0},
+        if_not_exists=True,
+    )
+    db["url_state"].create_index(["next_fetch"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
     _add_query_indexes,
+    _add_url_state,
 ]
 
 

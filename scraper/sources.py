@@ -8,6 +8,7 @@ Each ``[[source]]`` entry names a site and where its articles are listed::
     feeds = ["fixtures/site/feed.xml"]    # RSS or Atom
     sitemaps = ["fixtures/site/sitemap.xml"]
     article_patterns = ["/articles/"]     # regular expressions an article URL must match (listing links only)
+    delay = 2                             # optional: seconds between requests to this site, at least
 
 A location is an ``http(s)://`` or ``file://`` URL, or a path relative to the
 folder holding ``sources.toml``, so the bundled fixture site works offline from
@@ -36,6 +37,15 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     article_patterns: tuple[str, ...] = field(default=())
+    delay: float = 0.0  # seconds between requests to this source's hosts, at least
+
+    def hosts(self) -> set[str]:
+        """The host[:port] of every location of this source.
+
+        >>> sorted(Source("x", home="https://a.example/", feeds=("https://b.example:8080/rss",)).hosts())
+        ['a.example', 'b.example:8080']
+        """
+        return {urlsplit(url).netloc for url in (self.home, *self.feeds, *self.sitemaps) if url and urlsplit(url).netloc}
 
     def is_article_url(self, url: str) -> bool:
         """True when a link found on a listing page looks like an article of this source.
@@ -82,7 +92,7 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: field 'name' is required and must be a non-empty string")
     where = f"{path}: source {name!r}"
-    known = {"name", "home", "feeds", "sitemaps", "article_patterns"}
+    known = {"name", "home", "feeds", "sitemaps", "article_patterns", "delay"}
     unknown = sorted(set(entry) - known)
     if unknown:
         raise SourcesError(f"{where}: unknown field {unknown[0]!r}; expected one of {sorted(known)}")
@@ -104,8 +114,12 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
             re.compile(pattern)
         except re.error as error:
             raise SourcesError(f"{where}: field 'article_patterns': {pattern!r} is not a valid regular expression ({error})") from None
+    delay = entry.get("delay", 0)
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+        raise SourcesError(f"{where}: field 'delay' must be a number of seconds, 0 or more")
     source = Source(
         name=name,
+        delay=float(delay),
         home=_resolve(home, path.parent, where, "home") if home else None,
         feeds=locations("feeds"),
         sitemaps=locations("sitemaps"),

@@ -50,7 +50,8 @@ def test_second_crawl_adds_no_article_changes_no_cluster_and_adds_one_run(crawle
         runs = conn.execute("SELECT articles_new, articles_unchanged, finish_reason FROM crawl_runs ORDER BY id").fetchall()
         raw_pages = conn.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
     assert after == crawled_project.first_run_clusters
-    assert runs == [(5, 0, "finished"), (0, 5, "finished")]
+    # the second run revalidates feed, sitemap and front page, finds them unchanged and fetches no article
+    assert runs == [(5, 0, "finished"), (0, 0, "finished")]
     assert raw_pages == 5
 
 
@@ -79,4 +80,5 @@ def test_raw_html_is_kept_compressed_outside_the_articles_table(crawled_project)
 
 def test_crawl_logs_name_the_database_and_the_outcome(crawled_project):
     assert re.search(r"Crawl run 1 finished \(finished\)", crawled_project.first_log)
-    assert "'articles_unchanged': 5" in crawled_project.second_log
+    assert re.search(r"Crawl run 2 finished \(finished\).*'pages_fetched': 3", crawled_project.second_log)
+    assert "'wiredup/incremental/unchanged/feed': 1" in crawled_project.second_log

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from scraper import url_state
+from scraper.database import open_database
 from scraper.items import ArticleItem
 from scraper.sources import Source, SourcesError, load_sources
 
@@ -57,16 +60,27 @@ class NewsSpider(scrapy.Spider):
             yield self._article_request(self.page_url, SINGLE_PAGE_SOURCE)
             return
         for source in self.sources:
+            for host in sorted(_web_origins(source)):
+                yield self._request(f"{host}/robots.txt", "robots", source, self.parse_robots)
             for feed in source.feeds:
-                yield scrapy.Request(feed, self.parse_feed, errback=self.count_failure, cb_kwargs={"source": source})
+                yield self._request(feed, "feed", source, self.parse_feed)
             for sitemap in source.sitemaps:
-                yield scrapy.Request(sitemap, self.parse_sitemap, errback=self.count_failure, cb_kwargs={"source": source})
+                yield self._request(sitemap, "sitemap", source, self.parse_sitemap)
             if source.home:
-                yield scrapy.Request(source.home, self.parse_listing, errback=self.count_failure, cb_kwargs={"source": source})
+                yield self._request(source.home, "listing", source, self.parse_listing)
+        for retry in self._due_retries():
+            yield self._article_request(retry["url"], retry["source"] or SINGLE_PAGE_SOURCE)
+
+    def parse_robots(self, response: Response, source: Source):
+        """Follow the ``Sitemap:`` lines of a site's robots.txt."""
+        for line in response.text.splitlines() if isinstance(response, TextResponse) else []:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "sitemap" and value.strip():
+                yield self._request(response.urljoin(value.strip()), "sitemap", source, self.parse_sitemap)
 
     def parse_listing(self, response: Response, source: Source):
         """Follow the links of a listing page that look like articles of ``source``."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or response.meta.get("wiredup_unchanged"):
             return
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
@@ -74,15 +88,21 @@ class NewsSpider(scrapy.Spider):
                 yield self._article_request(url, source.name)
 
     def parse_feed(self, response: Response, source: Source):
-        """Follow every item of an RSS or Atom feed."""
+        """Follow every recent item of an RSS or Atom feed."""
+        if response.meta.get("wiredup_unchanged"):
+            return  # the same bytes as last run: every link was handled then
         selector = scrapy.Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace"), type="xml")
         selector.remove_namespaces()
-        links = selector.xpath("//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        for link in links:
-            yield self._article_request(response.urljoin(link.strip()), source.name)
+        for entry in selector.xpath("//item | //entry"):
+            link = entry.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
+            published = entry.xpath("pubDate/text() | published/text() | updated/text()").get()
+            if link and not self._too_old(published):
+                yield self._article_request(response.urljoin(link.strip()), source.name)
 
     def parse_sitemap(self, response: Response, source: Source):
-        """Follow a sitemap's URLs, or a sitemap index's sitemaps."""
+        """Follow a sitemap's recent URLs, or a sitemap index's sitemaps."""
+        if response.meta.get("wiredup_unchanged"):
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -90,8 +110,8 @@ class NewsSpider(scrapy.Spider):
         for entry in sitemap:
             url = response.urljoin(entry["loc"].strip())
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(url, self.parse_sitemap, errback=self.count_failure, cb_kwargs={"source": source})
-            else:
+                yield self._request(url, "sitemap", source, self.parse_sitemap)
+            elif not self._too_old(_sitemap_date(entry)):
                 yield self._article_request(url, source.name)
 
     def parse_article(self, response: Response, source: str):
@@ -110,6 +130,8 @@ class NewsSpider(scrapy.Spider):
         """Count and log a page that could not be fetched, by reason; the crawl goes on."""
         if failure.check(HttpError):
             response = failure.value.response
+            if response.status == 304:
+                return  # not modified since the last run: counted by IncrementalMiddleware
             reason, url = f"http_{response.status}", response.url
         else:
             reason, url = failure.type.__name__, failure.request.url
@@ -117,7 +139,35 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("Not fetched (%s): %s", reason, url)
 
     def _article_request(self, url: str, source: str) -> scrapy.Request:
-        return scrapy.Request(url, self.parse_article, errback=self.count_failure, cb_kwargs={"source": source})
+        return scrapy.Request(
+            url, self.parse_article, errback=self.count_failure, cb_kwargs={"source": source},
+            meta={"wiredup_kind": "article", "wiredup_source": source},
+        )
+
+    def _request(self, url: str, kind: str, source: Source, callback) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback, errback=self.count_failure, cb_kwargs={"source": source},
+            meta={"wiredup_kind": kind, "wiredup_source": source.name},
+        )
+
+    def _too_old(self, date: str | None) -> bool:
+        """Whether a feed or sitemap date is older than WIREDUP_MAX_AGE_DAYS (0: no limit); counted."""
+        max_age = self.settings.getfloat("WIREDUP_MAX_AGE_DAYS")
+        when = _parse_date(date) if max_age and date else None
+        if when is None or datetime.now(timezone.utc) - when <= timedelta(days=max_age):
+            return False
+        self.crawler.stats.inc_value("wiredup/discovery/too_old")
+        return True
+
+    def _due_retries(self) -> list[dict]:
+        """Articles that failed in earlier runs and whose back-off is over."""
+        if not self.settings.getbool("WIREDUP_INCREMENTAL", True):
+            return []
+        db = open_database(self.settings.get("WIREDUP_DATABASE"))
+        try:
+            return url_state.retry_due(db, datetime.now(timezone.utc))
+        finally:
+            db.conn.close()
 
 
 def _as_url(location: str) -> str:
@@ -128,6 +178,43 @@ def _as_url(location: str) -> str:
     if not path.exists():
         raise SystemExit(f"wiredup: -a url={location}: not a URL and no such file")
     return path.as_uri()
+
+
+def _web_origins(source: Source) -> set[str]:
+    """scheme://host of the source's http(s) locations: where its robots.txt lives."""
+    origins = set()
+    for url in (source.home, *source.feeds, *source.sitemaps):
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https"):
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
+def _sitemap_date(entry: dict) -> str | None:
+    """A sitemap entry's date: news:publication_date, else lastmod (Scrapy flattens namespaces)."""
+    news = entry.get("news")
+    if isinstance(news, dict) and news.get("publication_date"):
+        return news["publication_date"]
+    return entry.get("lastmod")
+
+
+def _parse_date(value: str) -> datetime | None:
+    """An RSS (RFC 822) or ISO 8601 date as an aware datetime; None when unreadable.
+
+    >>> _parse_date("Wed, 17 Apr 2024 11:42:00 GMT").isoformat()
+    '2024-04-17T11:42:00+00:00'
+    >>> _parse_date("2024-04-17").isoformat(), _parse_date("soon")
+    ('2024-04-17T00:00:00+00:00', None)
+    """
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _content_type(response: Response) -> str:

@@ -1,0 +1,116 @@
+"""Per-URL fetch state: what a scheduled crawl needs to fetch only what is new or due.
+
+Pure rules over the ``url_state`` table; the downloader middleware
+(``scraper.middlewares.IncrementalMiddleware``) applies them to requests.
+
+>>> from scraper.database import open_database
+>>> db = open_database(":memory:")
+>>> record(db, "https://a.example/1", "article", "site", status=200, body=b"<html>", now=NOW, recheck_hours=0)
+>>> is_due(state(db, "https://a.example/1"), NOW)
+False
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+NOW = datetime(2024, 4, 17, 12, 0, tzinfo=timezone.utc)  # for the examples
+BACKOFF_CAP = timedelta(days=1)
+GONE = (404, 410)  # never asked for again
+
+
+def state(db, url: str) -> dict | None:
+    """The stored state of ``url``, or None if it was never fetched."""
+    cursor = db.execute("SELECT * FROM url_state WHERE url = ?", [url])
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+def is_due(current: dict | None, now: datetime) -> bool:
+    """Whether a URL should be fetched now: never seen, or its next fetch time has come.
+
+    >>> is_due(None, NOW)
+    True
+    >>> is_due({"next_fetch": "2024-04-17T11:00:00+00:00"}, NOW), is_due({"next_fetch": None}, NOW)
+    (True, False)
+    """
+    if current is None:
+        return True
+    if current["next_fetch"] is None:
+        return False
+    return datetime.fromisoformat(current["next_fetch"]) <= now
+
+
+def backoff(failures: int, first: timedelta) -> timedelta:
+    """Wait after ``failures`` consecutive failures: doubling from ``first``, at most a day.
+
+    >>> [backoff(n, timedelta(minutes=30)).total_seconds() / 60 for n in (1, 2, 3)]
+    [30.0, 60.0, 120.0]
+    >>> backoff(20, timedelta(minutes=30)) == BACKOFF_CAP
+    True
+    """
+    return min(first * 2 ** min(failures - 1, 16), BACKOFF_CAP)
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def record(
+    db,
+    url: str,
+    kind: str,
+    source: str | None,
+    *,
+    now: datetime,
+    status: int | None = None,
+    body: bytes | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    error: str | None = None,
+    recheck_hours: float = 0,
+    first_backoff: timedelta = timedelta(minutes=30),
+) -> None:
+    """Store the outcome of one fetch and when the URL is due again.
+
+    Success (2xx, or 304 for a validator): an article is done (due again after
+    ``recheck_hours`` if set); a feed, sitemap or listing is due on every run.
+    404/410: never again. Other statuses and transport errors: back off.
+    """
+    previous = state(db, url) or {}
+    success = status is not None and (200 <= status < 300 or status == 304)
+    failures = 0 if success or status in GONE else (previous.get("failures") or 0) + 1
+    if success:
+        if kind != "article":
+            next_fetch = now
+        else:
+            next_fetch = now + timedelta(hours=recheck_hours) if recheck_hours else None
+    elif status in GONE:
+        next_fetch = None
+    else:
+        next_fetch = now + backoff(failures, first_backoff)
+    row = {
+        "url": url,
+        "kind": kind,
+        "source": source,
+        "last_status": status,
+        "last_error": error,
+        "etag": etag if status != 304 else previous.get("etag"),
+        "last_modified": last_modified if status != 304 else previous.get("last_modified"),
+        "content_hash": body_hash(body) if body is not None and status != 304 else previous.get("content_hash"),
+        "failures": failures,
+        "last_fetched": now.isoformat(timespec="seconds"),
+        "next_fetch": next_fetch.isoformat(timespec="seconds") if next_fetch else None,
+    }
+    with db.conn:
+        db["url_state"].upsert(row, pk="url")
+
+
+def retry_due(db, now: datetime) -> list[dict]:
+    """Articles that failed before and whose back-off is over: a run retries them without rediscovering them."""
+    cursor = db.execute(
+        "SELECT url, source FROM url_state WHERE kind = 'article' AND failures > 0 AND next_fetch <= ? ORDER BY next_fetch",
+        [now.isoformat(timespec="seconds")],
+    )
+    return [dict(zip(("url", "source"), row)) for row in cursor]
