@@ -41,15 +41,17 @@ WIREDUP_RETRY_BACKOFF_MINUTES = 30
 
 EXTENSIONS = {
     "scraper.run_lock.RunLock": 0,
-    # AutoThrottle, but never below a host's robots.txt Crawl-delay or its source's delay
+    # robots.txt Crawl-delay and a source's delay as each host's minimum delay...
+    "scraper.throttle.CrawlDelay": 0,
+    # ...which AutoThrottle never goes below
     "scrapy.extensions.throttle.AutoThrottle": None,
     "scraper.throttle.PoliteThrottle": 0,
 }
 DOWNLOADER_MIDDLEWARES = {
-    # after RobotsTxtMiddleware (100): robots rules first, then Crawl-delay, then what is due;
-    # their responses come back after decompression and redirects
-    "scraper.middlewares.CrawlDelayMiddleware": 110,
+    # after RobotsTxtMiddleware (100): what robots.txt forbids is never asked or recorded
     "scraper.middlewares.IncrementalMiddleware": 120,
+    # after RedirectMiddleware (600): a redirect is recorded under the URL asked for
+    "scraper.middlewares.UrlStateRecorder": 650,
 }
 
 ITEM_PIPELINES = {

@@ -1,4 +1,4 @@
-"""Downloader middlewares: incremental crawling and robots.txt ``Crawl-delay``.
+"""Downloader middlewares for incremental crawling: skip what is not due, record every outcome.
 
 Requests carry ``meta["wiredup_kind"]`` (article, feed, sitemap, listing,
 robots) and ``meta["wiredup_source"]``, set by the spider.
@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from scraper import url_state
@@ -22,16 +20,9 @@ logger = logging.getLogger(__name__)
 REVALIDATED = ("feed", "sitemap", "listing")  # fetched every run, with validators
 
 
-class IncrementalMiddleware:
-    """Fetch only what is new or due, and remember every outcome in ``url_state``.
-
-    An article stored before is not requested again (unless
-    WIREDUP_ARTICLE_RECHECK_HOURS says when); a URL that failed waits out its
-    back-off; feeds, sitemaps and listings are asked with If-None-Match /
-    If-Modified-Since, and a body identical to the last one is marked
-    ``meta["wiredup_unchanged"]`` so the spider need not parse it again.
-    WIREDUP_INCREMENTAL = False fetches everything.
-    """
+class _UrlStateMiddleware:
+    """What both middlewares share: settings, and a connection for the length of the crawl.
+    WIREDUP_INCREMENTAL = False switches both off (everything is fetched, nothing recorded)."""
 
     def __init__(self, database_path: str, recheck_hours: float, first_backoff: timedelta, stats):
         self.database_path = database_path
@@ -64,10 +55,21 @@ class IncrementalMiddleware:
             self.db.conn.close()
             self.db = None
 
+
+class IncrementalMiddleware(_UrlStateMiddleware):
+    """Fetch only what is new or due.
+
+    An article stored before is not requested again (unless
+    WIREDUP_ARTICLE_RECHECK_HOURS says when); a URL that failed waits out its
+    back-off; feeds, sitemaps and listings are asked with If-None-Match /
+    If-Modified-Since. Placed after RobotsTxtMiddleware (100): what robots.txt
+    forbids never reaches the state.
+    """
+
     def process_request(self, request):
         kind = request.meta.get("wiredup_kind")
-        if kind is None or self.db is None:
-            return None
+        if kind is None or self.db is None or request.meta.get("retry_times"):
+            return None  # a retry of this run is due by definition; its failures are already recorded
         current = url_state.state(self.db, request.url)
         now = datetime.now(timezone.utc)
         if kind == "article":
@@ -76,12 +78,32 @@ class IncrementalMiddleware:
             if not url_state.is_due(current, now):
                 reason = "backing_off" if current and current["failures"] else "not_due"
                 self._skip(reason, request)
-        elif kind in REVALIDATED and current and current["last_status"] == 200:
+        elif kind in REVALIDATED and current and current["last_status"] in (200, 304):
             if current["etag"]:
                 request.headers.setdefault("If-None-Match", current["etag"])
             if current["last_modified"]:
                 request.headers.setdefault("If-Modified-Since", current["last_modified"])
         return None
+
+    def _stored(self, url: str) -> bool:
+        """An article stored before url_state existed (or reached under another URL) counts as fetched."""
+        row = self.db.execute("SELECT 1 FROM articles WHERE final_url = ? OR url = ? LIMIT 1", [url, url]).fetchone()
+        return row is not None
+
+    def _skip(self, reason: str, request) -> None:
+        self.stats.inc_value(f"wiredup/incremental/{reason}")
+        raise IgnoreRequest(f"{reason}: {request.url}")
+
+
+class UrlStateRecorder(_UrlStateMiddleware):
+    """Record every response and failure of a wiredup request in ``url_state``.
+
+    Placed after RedirectMiddleware (600), so a redirect is recorded under the
+    URL that was asked for: an alias is not asked again once its target is
+    known. A feed, sitemap or listing whose body is the same as last run is
+    marked ``meta["wiredup_unchanged"]`` so the spider need not parse it
+    again (bodies may still be compressed here; their hash only has to repeat).
+    """
 
     def process_response(self, request, response):
         kind = request.meta.get("wiredup_kind")
@@ -113,67 +135,6 @@ class IncrementalMiddleware:
                 now=datetime.now(timezone.utc), error=type(exception).__name__, first_backoff=self.first_backoff,
             )
         return None
-
-    def _stored(self, url: str) -> bool:
-        """An article stored before url_state existed (or reached under another URL) counts as fetched."""
-        row = self.db.execute("SELECT 1 FROM articles WHERE final_url = ? OR url = ? LIMIT 1", [url, url]).fetchone()
-        return row is not None
-
-    def _skip(self, reason: str, request) -> None:
-        self.stats.inc_value(f"wiredup/incremental/{reason}")
-        raise IgnoreRequest(f"{reason}: {request.url}")
-
-
-class CrawlDelayMiddleware:
-    """Honour robots.txt ``Crawl-delay`` and a source's ``delay``: the larger is the host's minimum delay.
-
-    Scrapy obeys robots.txt rules but not Crawl-delay. By the time a request
-    reaches this middleware, RobotsTxtMiddleware has parsed the host's
-    robots.txt; the delay goes into the downloader's per-slot settings (used
-    when the host's slot is made) and onto the slot if it exists already.
-    ``scraper.throttle.PoliteThrottle`` keeps AutoThrottle from going below it.
-    """
-
-    def __init__(self, user_agent: str):
-        self.user_agent = user_agent
-        self.known: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ROBOTSTXT_OBEY"):
-            raise NotConfigured
-        middleware = cls(crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT"))
-        middleware.crawler = crawler
-        return middleware
-
-    def process_request(self, request):
-        host = urlsplit(request.url).netloc
-        if not host or host in self.known:
-            return None
-        self.known.add(host)
-        sources = getattr(self.crawler.spider, "sources", [])
-        source_delay = max((source.delay for source in sources if host in source.hosts()), default=0.0)
-        delay = max(self._robots_delay(host), source_delay)
-        if delay:
-            downloader = self.crawler.engine.downloader
-            key = downloader.get_slot_key(request)
-            downloader.per_slot_settings.setdefault(key, {})["delay"] = delay
-            if key in downloader.slots:
-                downloader.slots[key].delay = max(downloader.slots[key].delay, delay)
-            logger.info("Keeping %.2f s between requests to %s (robots.txt Crawl-delay / source delay)", delay, host)
-        return None
-
-    def _robots_delay(self, host: str) -> float:
-        robots = next(
-            (m for m in self.crawler.engine.downloader.middleware.middlewares if isinstance(m, RobotsTxtMiddleware)), None
-        )
-        # RobotsTxtMiddleware keeps no public accessor for its parsers; a
-        # test against a real server catches a change of this private shape.
-        parser = getattr(robots, "_parsers", {}).get(host)
-        protego = getattr(parser, "rp", None)
-        if protego is None or not hasattr(protego, "crawl_delay"):
-            return 0.0
-        return float(protego.crawl_delay(self.user_agent) or 0.0)
 
 
 def _header(response, name: bytes) -> str | None:

@@ -3,13 +3,18 @@
 Scrapy's AutoThrottle lowers a slot's delay towards the server's latency,
 bounded only by the global DOWNLOAD_DELAY; a site that asks for one request
 every 10 s must get it even when it answers in 50 ms. The minimum per host is
-what ``scraper.middlewares.CrawlDelayMiddleware`` put in the downloader's
-per-slot settings.
+what `CrawlDelay` put in the downloader's per-slot settings.
 """
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
+from scrapy import signals
 from scrapy.extensions.throttle import AutoThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class PoliteThrottle(AutoThrottle):
@@ -22,3 +27,47 @@ class PoliteThrottle(AutoThrottle):
             default=0.0,
         )
         slot.delay = max(slot.delay, floor)
+
+
+class CrawlDelay:
+    """Each host's minimum delay: the larger of its robots.txt ``Crawl-delay`` and its source's ``delay``.
+
+    Scrapy obeys robots.txt rules but not Crawl-delay. The minimum goes into
+    the downloader's per-slot settings (a slot made later starts with it) and
+    onto the slot if it exists, without jitter: a site asking for 10 s must not
+    get 5. Source delays are set when the spider opens; Crawl-delay when
+    RobotsTxtMiddleware has parsed the host's robots.txt (``robots_parsed``).
+    """
+
+    def __init__(self, user_agent: str):
+        self.user_agent = user_agent
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler.settings.get("ROBOTSTXT_USER_AGENT") or crawler.settings.get("USER_AGENT"))
+        extension.crawler = crawler
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.robots_parsed, signal=signals.robots_parsed)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        for source in getattr(spider, "sources", []):
+            for host in source.hosts():
+                if source.delay:
+                    self.keep(urlsplit(f"//{host}").hostname, source.delay)
+
+    def robots_parsed(self, robotparser, request) -> None:
+        delay = robotparser.crawl_delay(self.user_agent)
+        if delay:
+            self.keep(self.crawler.engine.downloader.get_slot_key(request), float(delay))
+
+    def keep(self, slot_key: str, delay: float) -> None:
+        """Make ``delay`` the least time between two requests of a download slot."""
+        downloader = self.crawler.engine.downloader
+        settings = downloader.per_slot_settings.setdefault(slot_key, {})
+        settings["delay"] = max(settings.get("delay", 0.0), delay)
+        settings["jitter"] = 0
+        if slot_key in downloader.slots:
+            slot = downloader.slots[slot_key]
+            slot.delay, slot.jitter = max(slot.delay, settings["delay"]), 0
+        logger.info("Keeping at least %.2f s between requests to %s", settings["delay"], slot_key)

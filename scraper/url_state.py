@@ -74,12 +74,12 @@ def record(
 ) -> None:
     """Store the outcome of one fetch and when the URL is due again.
 
-    Success (2xx, or 304 for a validator): an article is done (due again after
+    Success (2xx, 3xx: a redirect, or 304 for a validator): an article is done (due again after
     ``recheck_hours`` if set); a feed, sitemap or listing is due on every run.
     404/410: never again. Other statuses and transport errors: back off.
     """
     previous = state(db, url) or {}
-    success = status is not None and (200 <= status < 300 or status == 304)
+    success = status is not None and 200 <= status < 400  # a redirect is an answer: its target is fetched
     failures = 0 if success or status in GONE else (previous.get("failures") or 0) + 1
     if success:
         if kind != "article":

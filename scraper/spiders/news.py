@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -128,6 +129,8 @@ class NewsSpider(scrapy.Spider):
 
     def count_failure(self, failure: Failure):
         """Count and log a page that could not be fetched, by reason; the crawl goes on."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # not asked on purpose (robots.txt, not due): counted where that was decided
         if failure.check(HttpError):
             response = failure.value.response
             if response.status == 304:
