@@ -9,6 +9,7 @@ Each ``[[source]]`` entry names a site and where its articles are listed::
     sitemaps = ["fixtures/site/sitemap.xml"]
     article_patterns = ["/articles/"]     # regular expressions an article URL must match (listing links only)
     delay = 2                             # optional: seconds between requests to this site, at least
+    allowed_domains = ["cdn.news.example"] # optional: domains its articles may be on besides its own hosts
 
 A location is an ``http(s)://`` or ``file://`` URL, or a path relative to the
 folder holding ``sources.toml``, so the bundled fixture site works offline from
@@ -38,6 +39,7 @@ class Source:
     sitemaps: tuple[str, ...] = ()
     article_patterns: tuple[str, ...] = field(default=())
     delay: float = 0.0  # seconds between requests to this source's hosts, at least
+    allowed_domains: tuple[str, ...] = ()  # more domains its articles may be on (besides its own hosts)
 
     def hosts(self) -> set[str]:
         """The host[:port] of every location of this source.
@@ -46,6 +48,20 @@ class Source:
         ['a.example', 'b.example:8080']
         """
         return {urlsplit(url).netloc for url in (self.home, *self.feeds, *self.sitemaps) if url and urlsplit(url).netloc}
+
+    def domains(self) -> set[str] | None:
+        """Where this source's requests may go: its hosts' names and ``allowed_domains``;
+        None (anywhere) when a location is a local file.
+
+        >>> sorted(Source("x", home="https://a.example/", allowed_domains=("cdn.example",)).domains())
+        ['a.example', 'cdn.example']
+        >>> Source("x", home="file:///tmp/index.html").domains() is None
+        True
+        """
+        locations = [url for url in (self.home, *self.feeds, *self.sitemaps) if url]
+        if any(urlsplit(url).scheme not in ("http", "https") for url in locations):
+            return None
+        return {urlsplit(url).hostname for url in locations} | set(self.allowed_domains)
 
     def is_article_url(self, url: str) -> bool:
         """True when a link found on a listing page looks like an article of this source.
@@ -92,7 +108,7 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: field 'name' is required and must be a non-empty string")
     where = f"{path}: source {name!r}"
-    known = {"name", "home", "feeds", "sitemaps", "article_patterns", "delay"}
+    known = {"name", "home", "feeds", "sitemaps", "article_patterns", "delay", "allowed_domains"}
     unknown = sorted(set(entry) - known)
     if unknown:
         raise SourcesError(f"{where}: unknown field {unknown[0]!r}; expected one of {sorted(known)}")
@@ -117,9 +133,13 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
     delay = entry.get("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
         raise SourcesError(f"{where}: field 'delay' must be a number of seconds, 0 or more")
+    allowed = entry.get("allowed_domains", [])
+    if not isinstance(allowed, list) or not all(isinstance(item, str) and item and "/" not in item for item in allowed):
+        raise SourcesError(f"{where}: field 'allowed_domains' must be a list of domain names such as \"news.example\"")
     source = Source(
         name=name,
         delay=float(delay),
+        allowed_domains=tuple(allowed),
         home=_resolve(home, path.parent, where, "home") if home else None,
         feeds=locations("feeds"),
         sitemaps=locations("sitemaps"),

@@ -429,3 +429,21 @@ def test_discovery_by_robots_txt_sitemap_line_only(tmp_path):
 def test_discovery_by_listing_only(tmp_path):
     _discovery(tmp_path, lambda site: {"home": site.url("/"), "article_patterns": ["/articles/"]}, home_links=True,
                expect_paths=["/", REDIRECT_PATH, MISSING_PATH], forbid_paths=["/feed.xml", "/sitemap-news.xml"])
+
+
+def test_feed_and_sitemap_entries_older_than_the_max_age_are_not_fetched(tmp_path):
+    from datetime import datetime, timezone
+
+    project = copy_project(tmp_path / "proj")
+    with NewsSite("outlet-a", articles_of(OUTLET_A), crawl_delay=0, feed_items=True, sitemap_urls=True,
+                  home_links=False, robots_sitemap=False) as site:
+        site.add_article(NEW_PATH, new_afp_copy(), title=NEW_TITLE,
+                         published=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        sources = write_sources(project / "sources.toml", [
+            {"name": "outlet-a", "feeds": [site.url("/feed.xml")], "sitemaps": [site.url("/sitemap-news.xml")]}])
+        crawl_ok(project, sources, "-s", "WIREDUP_MAX_AGE_DAYS=30")
+        fetched = {path for path in site.paths() if path.startswith("/articles/")}
+    assert fetched == {NEW_PATH}  # the fixture pages date from 2023 and 2024
+    assert [row["url"] for row in stored(project)] == [NEW_URL]
+    stats = json.loads(runs(project)[0]["stats"])
+    assert stats["wiredup/discovery/too_old"] == 2 * len(OUTLET_A)  # each in the feed and in the sitemap

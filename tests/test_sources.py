@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from scraper.sources import SourcesError, load_sources
 
 
@@ -56,6 +56,35 @@ def test_a_crawl_with_a_broken_sources_file_stops_with_one_line_and_touches_no_d
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
         f"wiredup: {sources}: source 'x': unknown field 'feds'; "
-        "expected one of ['article_patterns', 'delay', 'feeds', 'home', 'name', 'sitemaps']"
+        "expected one of ['allowed_domains', 'article_patterns', 'delay', 'feeds', 'home', 'name', 'sitemaps']"
     )
     assert not database.exists()
+
+
+def test_web_sources_keep_requests_on_their_domains(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from scraper.spiders.news import NewsSpider
+
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        "[[source]]\nname = 'a'\nfeeds = ['https://feeds.a.example/rss']\nallowed_domains = ['www.a.example']\n"
+        "[[source]]\nname = 'b'\nhome = 'https://b.example:8080/'\narticle_patterns = ['/news/']\ndelay = 1.5\n"
+    )
+    spider = NewsSpider.from_crawler(get_crawler(NewsSpider), sources=str(path))
+    assert spider.allowed_domains == ["b.example", "feeds.a.example", "www.a.example"]
+    assert [source.delay for source in spider.sources] == [0.0, 1.5]
+    # a local file among the sources: no domain filter (file:// URLs have no host)
+    local = tmp_path / "local.toml"
+    local.write_text(f"[[source]]\nname = 'c'\nhome = '{FIXTURES / 'site' / 'index.html'}'\narticle_patterns = ['/articles/']\n")
+    assert not getattr(NewsSpider.from_crawler(get_crawler(NewsSpider), sources=str(local)), "allowed_domains", None)
+
+
+def test_a_bad_delay_or_domain_names_the_field(tmp_path):
+    path = tmp_path / "sources.toml"
+    path.write_text("[[source]]\nname = 'x'\nfeeds = ['https://x.example/rss']\ndelay = 'slow'\n")
+    with pytest.raises(SourcesError, match="field 'delay' must be a number of seconds"):
+        load_sources(path)
+    path.write_text("[[source]]\nname = 'x'\nfeeds = ['https://x.example/rss']\nallowed_domains = ['https://x.example/']\n")
+    with pytest.raises(SourcesError, match="field 'allowed_domains' must be a list of domain names"):
+        load_sources(path)

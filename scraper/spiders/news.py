@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from scraper import url_state
@@ -54,6 +54,10 @@ class NewsSpider(scrapy.Spider):
             except SourcesError as error:
                 # A clear one-line reason beats a traceback for a cron job's mail.
                 raise SystemExit(f"wiredup: {error}") from None
+            domains = [source.domains() for source in spider.sources]
+            if domains and None not in domains:
+                # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
+                spider.allowed_domains = sorted(set().union(*domains))
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -107,12 +111,12 @@ class NewsSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        sitemap = Sitemap(body)
-        for entry in sitemap:
-            url = response.urljoin(entry["loc"].strip())
-            if sitemap.type == "sitemapindex":
+        kind, entries = _sitemap_entries(body)
+        for loc, date in entries:
+            url = response.urljoin(loc)
+            if kind == "sitemapindex":
                 yield self._request(url, "sitemap", source, self.parse_sitemap)
-            elif not self._too_old(_sitemap_date(entry)):
+            elif not self._too_old(date):
                 yield self._article_request(url, source.name)
 
     def parse_article(self, response: Response, source: str):
@@ -193,12 +197,29 @@ def _web_origins(source: Source) -> set[str]:
     return origins
 
 
-def _sitemap_date(entry: dict) -> str | None:
-    """A sitemap entry's date: news:publication_date, else lastmod (Scrapy flattens namespaces)."""
-    news = entry.get("news")
-    if isinstance(news, dict) and news.get("publication_date"):
-        return news["publication_date"]
-    return entry.get("lastmod")
+def _sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str | None]]]:
+    """A sitemap's type ("urlset" or "sitemapindex") and its (loc, date) entries.
+
+    The date is a news sitemap's ``news:publication_date``, else ``lastmod``
+    (Scrapy's Sitemap drops nested elements such as ``news:news``). Parsed as
+    Scrapy parses sitemaps: entities not resolved, nothing fetched.
+
+    >>> _sitemap_entries(b'<urlset xmlns:news="n"><url><loc> https://a.example/1 </loc>'
+    ...                  b'<news:news><news:publication_date>2024-04-17</news:publication_date></news:news></url></urlset>')
+    ('urlset', [('https://a.example/1', '2024-04-17')])
+    """
+    parser = etree.XMLParser(recover=True, remove_comments=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(body, parser=parser)
+    if root is None:
+        return "urlset", []
+    entries = []
+    for entry in root:
+        if not isinstance(entry.tag, str):
+            continue
+        values = {etree.QName(child).localname: (child.text or "").strip() for child in entry.iter() if isinstance(child.tag, str)}
+        if values.get("loc"):
+            entries.append((values["loc"], values.get("publication_date") or values.get("lastmod") or None))
+    return etree.QName(root).localname, entries
 
 
 def _parse_date(value: str) -> datetime | None:
