@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from scraper import queries
 from pipelines.near_duplicates import GroupingSettings, compare, fingerprints, normalise, shared_passages
 
 
 def find_article(db, reference: str) -> dict:
-    """A stored article by id or by (canonical) URL; LookupError names what was not found.
+    """A stored article by id or URL (`scraper.queries.article`); LookupError names what was not found.
 
     >>> from scraper.database import open_database
     >>> find_article(open_database(":memory:"), "7")
@@ -16,14 +17,10 @@ def find_article(db, reference: str) -> dict:
     ...
     LookupError: no article with id or URL '7'
     """
-    column = "id" if reference.isdigit() else "url"
-    cursor = db.execute(
-        f"SELECT id, url, title, sitename, published, cluster_id, text FROM articles WHERE {column} = ?", [reference]
-    )
-    row = cursor.fetchone()
-    if row is None:
+    found = queries.article(db, reference)
+    if found is None:
         raise LookupError(f"no article with id or URL {reference!r}")
-    return dict(zip([d[0] for d in cursor.description], row))
+    return found
 
 
 def explain(db, reference_a: str, reference_b: str, settings: GroupingSettings) -> dict:
@@ -41,9 +38,10 @@ def explain(db, reference_a: str, reference_b: str, settings: GroupingSettings) 
     correction = db.execute(
         "SELECT relation, note, created FROM overrides WHERE article_id = ? AND other_id = ?", [low, high]
     ).fetchone()
+    shown = ("id", "url", "title", "sitename", "published", "cluster_id")
     return {
-        "a": {key: value for key, value in a.items() if key != "text"},
-        "b": {key: value for key, value in b.items() if key != "text"},
+        "a": {key: a[key] for key in shown},
+        "b": {key: b[key] for key in shown},
         "same_cluster": a["cluster_id"] == b["cluster_id"],
         "jaccard": round(match.jaccard, 4),
         "containment": round(match.containment, 4),
