@@ -10,6 +10,9 @@ Each ``[[source]]`` entry names a site and where its articles are listed::
     article_patterns = ["/articles/"]     # regular expressions an article URL must match (listing links only)
     delay = 2                             # optional: seconds between requests to this site, at least
     allowed_domains = ["cdn.news.example"] # optional: domains its articles may be on besides its own hosts
+    listing_patterns = ["/world/$"]        # optional: links from home that are listings to follow too...
+    max_depth = 2                         # ...this many levels deep (1: home only, the default)
+    deny_patterns = ["/video/"]           # optional: links never followed
 
 A location is an ``http(s)://`` or ``file://`` URL, or a path relative to the
 folder holding ``sources.toml``, so the bundled fixture site works offline from
@@ -38,6 +41,9 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     article_patterns: tuple[str, ...] = field(default=())
+    listing_patterns: tuple[str, ...] = ()  # links from the home page (and on) that are listings to follow
+    deny_patterns: tuple[str, ...] = ()  # links never followed, whatever else they match
+    max_depth: int = 1  # listing pages followed from home: 1 is home alone
     delay: float = 0.0  # seconds between requests to this source's hosts, at least
     allowed_domains: tuple[str, ...] = ()  # more domains its articles may be on (besides its own hosts)
 
@@ -71,7 +77,22 @@ class Source:
         >>> Source("x", article_patterns=("/articles/",)).is_article_url("https://x.example/about.html")
         False
         """
-        return any(re.search(pattern, url) for pattern in self.article_patterns)
+        return _matches(self.article_patterns, url) and not _matches(self.deny_patterns, url)
+
+    def is_listing_url(self, url: str, depth: int) -> bool:
+        """True when a link found on a listing page at ``depth`` (home is 1) is a listing to follow.
+
+        >>> section = Source("x", listing_patterns=("/world/",), deny_patterns=("/world/video",), max_depth=2)
+        >>> section.is_listing_url("https://x.example/world/", 1), section.is_listing_url("https://x.example/world/", 2)
+        (True, False)
+        >>> section.is_listing_url("https://x.example/world/video/", 1)
+        False
+        """
+        return depth < self.max_depth and _matches(self.listing_patterns, url) and not _matches(self.deny_patterns, url)
+
+
+def _matches(patterns: tuple[str, ...], url: str) -> bool:
+    return any(re.search(pattern, url) for pattern in patterns)
 
 
 def load_sources(path: str | Path) -> list[Source]:
@@ -108,7 +129,8 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
     if not isinstance(name, str) or not name.strip():
         raise SourcesError(f"{where}: field 'name' is required and must be a non-empty string")
     where = f"{path}: source {name!r}"
-    known = {"name", "home", "feeds", "sitemaps", "article_patterns", "delay", "allowed_domains"}
+    known = {"name", "home", "feeds", "sitemaps", "article_patterns", "listing_patterns", "deny_patterns",
+             "max_depth", "delay", "allowed_domains"}
     unknown = sorted(set(entry) - known)
     if unknown:
         raise SourcesError(f"{where}: unknown field {unknown[0]!r}; expected one of {sorted(known)}")
@@ -122,14 +144,10 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
     home = entry.get("home")
     if home is not None and not isinstance(home, str):
         raise SourcesError(f"{where}: field 'home' must be a URL or a path")
-    patterns = entry.get("article_patterns", [])
-    if not isinstance(patterns, list) or not all(isinstance(item, str) for item in patterns):
-        raise SourcesError(f"{where}: field 'article_patterns' must be a list of regular expressions")
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise SourcesError(f"{where}: field 'article_patterns': {pattern!r} is not a valid regular expression ({error})") from None
+    patterns = {name: _patterns(entry, name, where) for name in ("article_patterns", "listing_patterns", "deny_patterns")}
+    max_depth = entry.get("max_depth", 1)
+    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
+        raise SourcesError(f"{where}: field 'max_depth' must be a whole number, 1 (home only) or more")
     delay = entry.get("delay", 0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
         raise SourcesError(f"{where}: field 'delay' must be a number of seconds, 0 or more")
@@ -143,13 +161,28 @@ def _parse_source(entry: dict, number: int, path: Path) -> Source:
         home=_resolve(home, path.parent, where, "home") if home else None,
         feeds=locations("feeds"),
         sitemaps=locations("sitemaps"),
-        article_patterns=tuple(patterns),
+        article_patterns=patterns["article_patterns"],
+        listing_patterns=patterns["listing_patterns"],
+        deny_patterns=patterns["deny_patterns"],
+        max_depth=max_depth,
     )
     if not (source.home or source.feeds or source.sitemaps):
         raise SourcesError(f"{where}: give at least one of 'home', 'feeds' or 'sitemaps'")
     if source.home and not source.article_patterns:
         raise SourcesError(f"{where}: field 'article_patterns' is required with 'home', to tell articles from other links")
     return source
+
+
+def _patterns(entry: dict, field_name: str, where: str) -> tuple[str, ...]:
+    patterns = entry.get(field_name, [])
+    if not isinstance(patterns, list) or not all(isinstance(item, str) for item in patterns):
+        raise SourcesError(f"{where}: field {field_name!r} must be a list of regular expressions")
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise SourcesError(f"{where}: field {field_name!r}: {pattern!r} is not a valid regular expression ({error})") from None
+    return tuple(patterns)
 
 
 def _resolve(location: str, base: Path, where: str, field_name: str) -> str:

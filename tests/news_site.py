@@ -373,15 +373,18 @@ def _rfc2822(iso: str) -> str:
 
 
 def write_sources(path: Path, outlets: list[dict]) -> Path:
-    """Write a sources.toml; each outlet is a dict of name, home, feeds, sitemaps, article_patterns."""
+    """Write a sources.toml; each outlet is a dict of sources.toml fields (name, home, feeds, ...)."""
     chunks = []
     for outlet in outlets:
         lines = ["[[source]]", f"name = {_toml(outlet['name'])}"]
         if outlet.get("home"):
             lines.append(f"home = {_toml(outlet['home'])}")
-        for key in ("feeds", "sitemaps", "article_patterns"):
+        for key in ("feeds", "sitemaps", "article_patterns", "listing_patterns", "deny_patterns"):
             if outlet.get(key):
                 lines.append(f"{key} = [{', '.join(_toml(value) for value in outlet[key])}]")
+        for key in ("max_depth", "delay"):
+            if key in outlet:
+                lines.append(f"{key} = {outlet[key]}")
         chunks.append("\n".join(lines))
     path.write_text("\n\n".join(chunks) + "\n", encoding="utf-8")
     return path

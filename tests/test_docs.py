@@ -106,3 +106,13 @@ def test_readme_grouping_defaults_are_the_engine_defaults():
     assert set(documented) == set(engine)
     for name, default in engine.items():
         assert float(documented[name]) == default, name
+
+
+def test_readme_sources_example_is_a_valid_sources_file(tmp_path):
+    from scraper.sources import load_sources
+
+    (example,) = re.findall(r"```toml\n(.+?)```", README, re.S)
+    path = tmp_path / "sources.toml"
+    path.write_text(example)
+    (source,) = load_sources(path)
+    assert source.max_depth == 2 and source.deny_patterns and source.is_article_url("https://news.example/2024/04/a")

@@ -447,3 +447,45 @@ def test_feed_and_sitemap_entries_older_than_the_max_age_are_not_fetched(tmp_pat
     assert [row["url"] for row in stored(project)] == [NEW_URL]
     stats = json.loads(runs(project)[0]["stats"])
     assert stats["wiredup/discovery/too_old"] == 2 * len(OUTLET_A)  # each in the feed and in the sitemap
+
+
+@contextmanager
+def static_site(root: Path) -> Iterator[str]:
+    """``root`` served over HTTP on 127.0.0.1; yields the base URL."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("max_depth, stored_seeds", [(1, set()), (2, {"002"})])
+def test_listings_are_followed_to_max_depth_and_denied_links_never(tmp_path, max_depth, stored_seeds):
+    site = tmp_path / "site"
+    (site / "world").mkdir(parents=True)
+    (site / "articles").mkdir()
+    (site / "index.html").write_text('<a href="/world/">World</a> <a href="/tv/">TV</a>')
+    (site / "world" / "index.html").write_text(
+        '<a href="/articles/a.html">A</a> <a href="/articles/video-b.html">Video</a>')
+    (site / "articles" / "a.html").write_bytes(article_html("002"))
+    (site / "articles" / "video-b.html").write_bytes(article_html("003"))
+    project = copy_project(tmp_path / "proj")
+    with static_site(site) as base:
+        sources = write_sources(project / "sources.toml", [{
+            "name": "sections", "home": f"{base}/", "article_patterns": ["/articles/"],
+            "listing_patterns": ["/world/$", "/tv/$"], "deny_patterns": ["video", "/tv/"], "max_depth": max_depth}])
+        crawl_ok(project, sources, *FAST)
+    stored_urls = {row["url"] for row in stored(project)}
+    assert stored_urls == {MANIFEST[seed]["url"] for seed in stored_seeds}
+    url_kinds = dict(sqlite3.connect(project / "news.db").execute("SELECT url, kind FROM url_state").fetchall())
+    assert f"{base}/tv/" not in url_kinds and f"{base}/articles/video-b.html" not in url_kinds
+    assert (f"{base}/world/" in url_kinds) == (max_depth > 1)

@@ -56,7 +56,7 @@ def test_a_crawl_with_a_broken_sources_file_stops_with_one_line_and_touches_no_d
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1] == (
         f"wiredup: {sources}: source 'x': unknown field 'feds'; "
-        "expected one of ['allowed_domains', 'article_patterns', 'delay', 'feeds', 'home', 'name', 'sitemaps']"
+        "expected one of ['allowed_domains', 'article_patterns', 'delay', 'deny_patterns', 'feeds', 'home', 'listing_patterns', 'max_depth', 'name', 'sitemaps']"
     )
     assert not database.exists()
 

@@ -83,14 +83,19 @@ class NewsSpider(scrapy.Spider):
             if name.strip().lower() == "sitemap" and value.strip():
                 yield self._request(response.urljoin(value.strip()), "sitemap", source, self.parse_sitemap)
 
-    def parse_listing(self, response: Response, source: Source):
-        """Follow the links of a listing page that look like articles of ``source``."""
+    def parse_listing(self, response: Response, source: Source, depth: int = 1):
+        """Follow the links of a listing page that look like articles of ``source``, and its
+        listing links while ``depth`` (home is 1) is under the source's ``max_depth``."""
         if not isinstance(response, TextResponse) or response.meta.get("wiredup_unchanged"):
             return
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
             if source.is_article_url(url):
                 yield self._article_request(url, source.name)
+            elif source.is_listing_url(url, depth):
+                request = self._request(url, "listing", source, self.parse_listing)
+                request.cb_kwargs["depth"] = depth + 1
+                yield request
 
     def parse_feed(self, response: Response, source: Source):
         """Follow every recent item of an RSS or Atom feed."""
