@@ -16,6 +16,7 @@ import time
 
 from scraper.database import open_database
 from scraper.items import ArticleItem
+from scraper.urls import url_key
 from pipelines.near_duplicates import CandidateIndex, Fingerprint, GroupingSettings, compare, fingerprint
 from pipelines.stored_fingerprints import parse_story_date, stored_fingerprints, window_start, within_window
 
@@ -104,7 +105,16 @@ class DedupPipeline:
         row = self.db.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
 
+    def _stored_alias(self, url: str) -> str | None:
+        """The canonical URL an article is stored under when ``url`` is another edition of it
+        (http/https, www./m.): one article, one row, whichever edition was fetched."""
+        row = self.db.execute(
+            "SELECT url FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+        ).fetchone()
+        return row[0] if row else None
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        item.canonical_url = self._stored_alias(item.canonical_url) or item.canonical_url
         url = item.canonical_url
         if self._stored_text_hash(url) == item.text_hash:
             item.unchanged = True

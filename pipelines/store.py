@@ -18,6 +18,7 @@ from scrapy import signals
 from scraper.clusters import assign_cluster
 from scraper.database import open_database
 from scraper.items import ArticleItem
+from scraper.urls import url_key
 from pipelines.dedup import grouping_settings
 
 logger = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class StorePipeline:
         if row:
             self.db["articles"].update(row[0], content)
             return row[0], "updated"
-        content.update(first_seen=item.fetched_at, first_run_id=self.run_id)
+        content.update(first_seen=item.fetched_at, first_run_id=self.run_id, url_key=url_key(item.canonical_url))
         return self.db["articles"].insert(content).last_pk, "new"
 
     def finish_run(self, spider, reason: str) -> None:

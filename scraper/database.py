@@ -207,11 +207,26 @@ def _add_url_state(db: sqlite_utils.Database) -> None:
     db["url_state"].create_index(["next_fetch"], if_not_exists=True)
 
 
+def _add_url_keys(db: sqlite_utils.Database) -> None:
+    from scraper.urls import url_key
+
+    if "url_key" not in db["articles"].columns_dict:
+        db["articles"].add_column("url_key", str)
+    # One article under its aliases (http/https, www./m. editions): looked up by this key.
+    db.conn.executemany(
+        "UPDATE articles SET url_key = ? WHERE id = ?",
+        [(url_key(url), article_id) for article_id, url in db.execute("SELECT id, url FROM articles WHERE url_key IS NULL")],
+    )
+    db.conn.commit()
+    db["articles"].create_index(["url_key"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
     _add_query_indexes,
     _add_url_state,
+    _add_url_keys,
 ]
 
 
