@@ -24,8 +24,7 @@ def assign_cluster(db, article_id: int, matches: Iterable[tuple[str, Any]], run_
     matches = list(matches)
     urls = [url for url, _ in matches]
     stored = {}
-    for start in range(0, len(urls), 500):  # stay under SQLite's variable limit
-        chunk = urls[start : start + 500]
+    for chunk in _chunks(urls, 500):  # stay under SQLite's variable limit
         marks = ", ".join("?" for _ in chunk)
         for url, other_id, cluster_id in db.execute(f"SELECT url, id, cluster_id FROM articles WHERE url IN ({marks})", chunk):
             stored[url] = (other_id, cluster_id)
@@ -238,7 +237,8 @@ def apply_partition(db, groups: Iterable[set[int]], when: str, run_id: int | Non
     taken: set[int] = set()
     for _, old, index in offers:
         if old not in taken and index not in given:
-            given[index], taken = old, taken | {old}
+            given[index] = old
+            taken.add(old)
     counts = Counter()
     for index in range(len(groups)):
         if index not in given:
