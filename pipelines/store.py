@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
+from scraper import url_state
 from scraper.clusters import assign_cluster
 from scraper.database import open_database
 from scraper.items import ArticleItem
@@ -25,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, database_path: str, signature_scheme: dict, stats):
+    def __init__(self, database_path: str, signature_scheme: dict, stats, recheck_hours: float = 0):
         self.database_path = database_path
+        self.recheck_hours = recheck_hours
         self.signature_scheme = json.dumps(signature_scheme, sort_keys=True)
         self.stats = stats
         self.db = None
@@ -38,15 +40,19 @@ class StorePipeline:
             crawler.settings.get("WIREDUP_DATABASE"),
             grouping_settings(crawler.settings).scheme(),
             crawler.stats,
+            crawler.settings.getfloat("WIREDUP_ARTICLE_RECHECK_HOURS"),
         )
         pipeline.crawler = crawler
         # spider_closed, not close_spider: only the signal carries the finish reason
         crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.page_skipped, signal=signals.item_dropped)
         return pipeline
 
     def open_spider(self) -> None:
         self.db = open_database(self.database_path)
         with self.db.conn:
+            # The run lock admits one crawl at a time: a run left unfinished was killed.
+            self.db.execute("UPDATE crawl_runs SET finish_reason = 'interrupted' WHERE finished IS NULL AND finish_reason IS NULL")
             self.run_id = self.db["crawl_runs"].insert({"spider": self.crawler.spidercls.name, "started": _now()}).last_pk
         logger.info("Crawl run %d writing to %s", self.run_id, self.database_path)
 
@@ -71,9 +77,17 @@ class StorePipeline:
                     pk="article_id",
                 )
                 assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
+            # in the same transaction: a crash before it leaves the URL due, and the next run stores it
+            url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
         self.stats.inc_value(f"wiredup/stored/{outcome}")
         self.stats.inc_value(f"wiredup/source/{item.source}/stored/{outcome}")
         return item
+
+    def page_skipped(self, item, response, exception, spider=None) -> None:
+        """A page skipped as no article is done with too: not asked again every run."""
+        if self.db is not None and isinstance(item, ArticleItem):
+            with self.db.conn:
+                url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
 
     def _upsert_article(self, item: ArticleItem) -> tuple[int, str]:
         """Insert or update the article row; return its id and whether it was new, updated or unchanged."""

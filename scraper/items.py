@@ -29,6 +29,7 @@ class ArticleItem:
     headers: dict[str, str] = field(repr=False)
     fetched_at: str
     source: str
+    requested_urls: list[str] = field(default_factory=list)  # as asked, then each redirect: url_state's keys
 
     # ExtractPipeline: the article and its metadata
     canonical_url: str | None = None

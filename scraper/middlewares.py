@@ -24,9 +24,8 @@ class _UrlStateMiddleware:
     """What both middlewares share: settings, and a connection for the length of the crawl.
     WIREDUP_INCREMENTAL = False switches both off (everything is fetched, nothing recorded)."""
 
-    def __init__(self, database_path: str, recheck_hours: float, first_backoff: timedelta, stats):
+    def __init__(self, database_path: str, first_backoff: timedelta, stats):
         self.database_path = database_path
-        self.recheck_hours = recheck_hours
         self.first_backoff = first_backoff
         self.stats = stats
         self.db = None
@@ -38,7 +37,6 @@ class _UrlStateMiddleware:
             raise NotConfigured
         middleware = cls(
             settings.get("WIREDUP_DATABASE"),
-            settings.getfloat("WIREDUP_ARTICLE_RECHECK_HOURS"),
             timedelta(minutes=settings.getfloat("WIREDUP_RETRY_BACKOFF_MINUTES", 30)),
             crawler.stats,
         )
@@ -122,7 +120,6 @@ class UrlStateRecorder(_UrlStateMiddleware):
             body=response.body,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            recheck_hours=self.recheck_hours,
             first_backoff=self.first_backoff,
         )
         return response

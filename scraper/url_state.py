@@ -5,7 +5,11 @@ Pure rules over the ``url_state`` table; the downloader middleware
 
 >>> from scraper.database import open_database
 >>> db = open_database(":memory:")
->>> record(db, "https://a.example/1", "article", "site", status=200, body=b"<html>", now=NOW, recheck_hours=0)
+>>> record(db, "https://a.example/1", "article", "site", status=200, body=b"<html>", now=NOW)
+>>> is_due(state(db, "https://a.example/1"), NOW)  # fetched, not yet stored: a crash here loses nothing
+True
+>>> with db.conn:
+...     mark_done(db, ["https://a.example/1"], now=NOW, recheck_hours=0)
 >>> is_due(state(db, "https://a.example/1"), NOW)
 False
 """
@@ -69,23 +73,22 @@ def record(
     etag: str | None = None,
     last_modified: str | None = None,
     error: str | None = None,
-    recheck_hours: float = 0,
     first_backoff: timedelta = timedelta(minutes=30),
 ) -> None:
     """Store the outcome of one fetch and when the URL is due again.
 
-    Success (2xx, 3xx: a redirect, or 304 for a validator): an article is done (due again after
-    ``recheck_hours`` if set); a feed, sitemap or listing is due on every run.
+    Success (2xx, 3xx: a redirect, or 304 for a validator): due on every run for
+    a feed, sitemap or listing; an article stays due until `mark_done` (called
+    when it is stored or skipped), so a crawl killed in between fetches it again.
     404/410: never again. Other statuses and transport errors: back off.
     """
     previous = state(db, url) or {}
     success = status is not None and 200 <= status < 400  # a redirect is an answer: its target is fetched
     failures = 0 if success or status in GONE else (previous.get("failures") or 0) + 1
-    if success:
-        if kind != "article":
-            next_fetch = now
-        else:
-            next_fetch = now + timedelta(hours=recheck_hours) if recheck_hours else None
+    if success and kind == "article" and 300 <= status < 400:
+        next_fetch = None  # an alias: its target is asked under its own URL, and is due until stored
+    elif success:
+        next_fetch = now
     elif status in GONE:
         next_fetch = None
     else:
@@ -107,10 +110,18 @@ def record(
         db["url_state"].upsert(row, pk="url")
 
 
+def mark_done(db, urls, *, now: datetime, recheck_hours: float) -> None:
+    """The article fetched from ``urls`` (as asked, then redirected) is stored or skipped: not due
+    again, or due after ``recheck_hours``. Called inside the caller's transaction."""
+    next_fetch = (now + timedelta(hours=recheck_hours)).isoformat(timespec="seconds") if recheck_hours else None
+    db.conn.executemany("UPDATE url_state SET next_fetch = ? WHERE url = ?", [(next_fetch, url) for url in urls])
+
+
 def retry_due(db, now: datetime) -> list[dict]:
-    """Articles that failed before and whose back-off is over: a run retries them without rediscovering them."""
+    """Articles due now that no feed may list again: failed before and out of back-off, fetched by a
+    crawl killed before it stored them, or stored and due for a recheck. A run asks for them first."""
     cursor = db.execute(
-        "SELECT url, source FROM url_state WHERE kind = 'article' AND failures > 0 AND next_fetch <= ? ORDER BY next_fetch",
+        "SELECT url, source FROM url_state WHERE kind = 'article' AND next_fetch <= ? ORDER BY next_fetch",
         [now.isoformat(timespec="seconds")],
     )
     return [dict(zip(("url", "source"), row)) for row in cursor]

@@ -134,6 +134,7 @@ class NewsSpider(scrapy.Spider):
             headers={key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()},
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             source=source,
+            requested_urls=[*response.meta.get("redirect_urls", []), response.request.url],
         )
 
     def count_failure(self, failure: Failure):
