@@ -53,7 +53,7 @@ class DedupPipeline:
         self.index: CandidateIndex | None = None
         self.fingerprints: dict[str, Fingerprint] = {}
         self.story_dates: dict = {}
-        self.text_hashes: dict[str, str] = {}  # this run's articles; stored ones are looked up
+        self.text_hashes: dict[str, str] = {}  # this run's articles, ahead of what the database says
         self.kept_apart: set[frozenset] = set()
 
     @classmethod
@@ -99,24 +99,22 @@ class DedupPipeline:
             self.db.conn.close()
             self.db = None
 
-    def _stored_text_hash(self, url: str) -> str | None:
-        if url in self.text_hashes:
-            return self.text_hashes[url]
-        row = self.db.execute("SELECT text_hash FROM articles WHERE url = ?", [url]).fetchone()
-        return row[0] if row else None
+    def _stored(self, url: str) -> tuple[str, str | None]:
+        """The canonical URL the article is stored under and its text hash (None: not stored).
 
-    def _stored_alias(self, url: str) -> str | None:
-        """The canonical URL an article is stored under when ``url`` is another edition of it
-        (http/https, www./m.): one article, one row, whichever edition was fetched."""
+        Another edition of a stored article (http/https, www./m.) resolves to the
+        stored row: one article, one row, whichever edition was fetched.
+        """
         row = self.db.execute(
-            "SELECT url FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+            "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
         ).fetchone()
-        return row[0] if row else None
+        url = row[0] if row else url
+        return url, self.text_hashes.get(url, row[1] if row else None)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        item.canonical_url = self._stored_alias(item.canonical_url) or item.canonical_url
+        item.canonical_url, stored_hash = self._stored(item.canonical_url)
         url = item.canonical_url
-        if self._stored_text_hash(url) == item.text_hash:
+        if stored_hash == item.text_hash:
             item.unchanged = True
             self.stats.inc_value("wiredup/dedup/unchanged")
             return item

@@ -78,7 +78,7 @@ class StorePipeline:
                 )
                 assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
             # in the same transaction: a crash before it leaves the URL due, and the next run stores it
-            url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
+            self._mark_done(item)
         self.stats.inc_value(f"wiredup/stored/{outcome}")
         self.stats.inc_value(f"wiredup/source/{item.source}/stored/{outcome}")
         return item
@@ -87,7 +87,10 @@ class StorePipeline:
         """A page skipped as no article is done with too: not asked again every run."""
         if self.db is not None and isinstance(item, ArticleItem):
             with self.db.conn:
-                url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
+                self._mark_done(item)
+
+    def _mark_done(self, item: ArticleItem) -> None:
+        url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
 
     def _upsert_article(self, item: ArticleItem) -> tuple[int, str]:
         """Insert or update the article row; return its id and whether it was new, updated or unchanged."""

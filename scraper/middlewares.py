@@ -107,10 +107,10 @@ class UrlStateRecorder(_UrlStateMiddleware):
         kind = request.meta.get("wiredup_kind")
         if kind is None or self.db is None:
             return response
-        previous = url_state.state(self.db, request.url) if kind in REVALIDATED else None
+        previous = url_state.state(self.db, request.url) or {}
         if response.status == 304:
             self.stats.inc_value(f"wiredup/incremental/not_modified/{kind}")
-        elif previous and previous["content_hash"] == url_state.body_hash(response.body):
+        elif kind in REVALIDATED and previous.get("content_hash") == url_state.body_hash(response.body):
             request.meta["wiredup_unchanged"] = True
             self.stats.inc_value(f"wiredup/incremental/unchanged/{kind}")
         url_state.record(
@@ -121,6 +121,7 @@ class UrlStateRecorder(_UrlStateMiddleware):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             first_backoff=self.first_backoff,
+            previous=previous,
         )
         return response
 

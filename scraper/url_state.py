@@ -74,6 +74,7 @@ def record(
     last_modified: str | None = None,
     error: str | None = None,
     first_backoff: timedelta = timedelta(minutes=30),
+    previous: dict | None = None,
 ) -> None:
     """Store the outcome of one fetch and when the URL is due again.
 
@@ -81,8 +82,9 @@ def record(
     a feed, sitemap or listing; an article stays due until `mark_done` (called
     when it is stored or skipped), so a crawl killed in between fetches it again.
     404/410: never again. Other statuses and transport errors: back off.
+    ``previous`` is the URL's `state` when the caller has read it already.
     """
-    previous = state(db, url) or {}
+    previous = (previous if previous is not None else state(db, url)) or {}
     success = status is not None and 200 <= status < 400  # a redirect is an answer: its target is fetched
     failures = 0 if success or status in GONE else (previous.get("failures") or 0) + 1
     if success and kind == "article" and 300 <= status < 400:
