@@ -48,6 +48,9 @@ EXTENSIONS = {
     "scraper.throttle.PoliteThrottle": 0,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # a 429 or 503 with Retry-After is not asked again this run; url_state waits as long as it says
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.RetryUnlessTold": 550,
     # after RobotsTxtMiddleware (100): what robots.txt forbids is never asked or recorded
     "scraper.middlewares.IncrementalMiddleware": 120,
     # after RedirectMiddleware (600): a redirect is recorded under the URL asked for

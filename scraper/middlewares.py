@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from scraper import url_state
@@ -18,6 +20,14 @@ from scraper.database import open_database
 logger = logging.getLogger(__name__)
 
 REVALIDATED = ("feed", "sitemap", "listing")  # fetched every run, with validators
+
+# Signal (request, reason): a fetch failed after its response was recorded (Scrapy dropped it on
+# the way back: a gzip bomb, one redirect too many); sent by the spider's errback.
+fetch_abandoned = object()
+
+
+class NotDue(IgnoreRequest):
+    """A request IncrementalMiddleware does not send: stored before, not due, backing off."""
 
 
 class _UrlStateMiddleware:
@@ -90,7 +100,7 @@ class IncrementalMiddleware(_UrlStateMiddleware):
 
     def _skip(self, reason: str, request) -> None:
         self.stats.inc_value(f"wiredup/incremental/{reason}")
-        raise IgnoreRequest(f"{reason}: {request.url}")
+        raise NotDue(f"{reason}: {request.url}")
 
 
 class UrlStateRecorder(_UrlStateMiddleware):
@@ -102,6 +112,12 @@ class UrlStateRecorder(_UrlStateMiddleware):
     marked ``meta["wiredup_unchanged"]`` so the spider need not parse it
     again (bodies may still be compressed here; their hash only has to repeat).
     """
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.fetch_abandoned, signal=fetch_abandoned)
+        return middleware
 
     def process_response(self, request, response):
         kind = request.meta.get("wiredup_kind")
@@ -122,17 +138,61 @@ class UrlStateRecorder(_UrlStateMiddleware):
             last_modified=_header(response, b"Last-Modified"),
             first_backoff=self.first_backoff,
             previous=previous,
+            retry_after=retry_after(response),
         )
         return response
 
     def process_exception(self, request, exception):
+        if not isinstance(exception, IgnoreRequest):
+            self._record_failure(request, type(exception).__name__)
+        return None
+
+    def fetch_abandoned(self, request, reason: str) -> None:
+        self._record_failure(request, reason)
+
+    def _record_failure(self, request, error: str) -> None:
         kind = request.meta.get("wiredup_kind")
-        if kind is not None and self.db is not None and not isinstance(exception, IgnoreRequest):
+        if kind is not None and self.db is not None:
             url_state.record(
                 self.db, request.url, kind, request.meta.get("wiredup_source"),
-                now=datetime.now(timezone.utc), error=type(exception).__name__, first_backoff=self.first_backoff,
+                now=datetime.now(timezone.utc), error=error, first_backoff=self.first_backoff,
             )
+
+
+class RetryUnlessTold(RetryMiddleware):
+    """Scrapy's retries, except of an answer that says when to come back (429 or 503 with
+    Retry-After): asking again at once would be rude, so url_state waits as long as it says."""
+
+    def process_response(self, request, response, spider=None):
+        if response.status in (429, 503) and response.headers.get(b"Retry-After"):
+            return response
+        return super().process_response(request, response)
+
+
+def retry_after(response, now: datetime | None = None) -> timedelta | None:
+    """A 429 or 503 answer's Retry-After (seconds or an HTTP date) as a wait; None when absent or unreadable.
+
+    >>> from scrapy.http import Response
+    >>> retry_after(Response("https://a.example/", status=429, headers={"Retry-After": "120"}))
+    datetime.timedelta(seconds=120)
+    >>> now = datetime(2024, 4, 17, 12, 0, tzinfo=timezone.utc)
+    >>> retry_after(Response("https://a.example/", status=503, headers={"Retry-After": "Wed, 17 Apr 2024 14:00:00 GMT"}), now)
+    datetime.timedelta(seconds=7200)
+    >>> retry_after(Response("https://a.example/", status=200, headers={"Retry-After": "120"})) is None
+    True
+    """
+    value = _header(response, b"Retry-After") if response.status in (429, 503) else None
+    if not value:
         return None
+    if value.strip().isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(when - (now or datetime.now(timezone.utc)), timedelta(0))
 
 
 def _header(response, name: bytes) -> str | None:

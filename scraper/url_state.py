@@ -75,13 +75,15 @@ def record(
     error: str | None = None,
     first_backoff: timedelta = timedelta(minutes=30),
     previous: dict | None = None,
+    retry_after: timedelta | None = None,
 ) -> None:
     """Store the outcome of one fetch and when the URL is due again.
 
     Success (2xx, 3xx: a redirect, or 304 for a validator): due on every run for
     a feed, sitemap or listing; an article stays due until `mark_done` (called
     when it is stored or skipped), so a crawl killed in between fetches it again.
-    404/410: never again. Other statuses and transport errors: back off.
+    404/410: never again. Other statuses and transport errors: back off, and at
+    least as long as the server's ``retry_after`` says (429, 503), up to a day.
     ``previous`` is the URL's `state` when the caller has read it already.
     """
     previous = (previous if previous is not None else state(db, url)) or {}
@@ -94,7 +96,7 @@ def record(
     elif status in GONE:
         next_fetch = None
     else:
-        next_fetch = now + backoff(failures, first_backoff)
+        next_fetch = now + max(backoff(failures, first_backoff), min(retry_after or timedelta(0), BACKOFF_CAP))
     row = {
         "url": url,
         "kind": kind,

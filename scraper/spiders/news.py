@@ -20,7 +20,16 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
@@ -28,10 +37,27 @@ from twisted.python.failure import Failure
 
 from scraper import url_state
 from scraper.database import open_database
+from scraper.encoding import page_encoding
 from scraper.items import ArticleItem
+from scraper.middlewares import NotDue, fetch_abandoned
 from scraper.sources import Source, SourcesError, load_sources
 
 SINGLE_PAGE_SOURCE = "command-line"
+
+# Why a page was not fetched, as short stable names to count by (wiredup/fetch_failed/<reason>).
+FAILURE_REASONS = {
+    DownloadTimeoutError: "timeout",  # no answer, or one dripping in, within DOWNLOAD_TIMEOUT
+    DownloadCancelledError: "too_large",  # over DOWNLOAD_MAXSIZE, said or seen while it arrived
+    ResponseDataLossError: "connection_lost",
+    DownloadFailedError: "connection_lost",
+    DownloadConnectionRefusedError: "connection_refused",
+    CannotResolveHostError: "unknown_host",
+}
+# Scrapy drops some requests with a bare IgnoreRequest; its message tells them apart.
+IGNORED_REASONS = {
+    "max redirections reached": "too_many_redirects",
+    "DOWNLOAD_MAXSIZE": "too_large",  # a gzip body that inflates past the limit
+}
 
 
 class NewsSpider(scrapy.Spider):
@@ -58,6 +84,8 @@ class NewsSpider(scrapy.Spider):
             if domains and None not in domains:
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
                 spider.allowed_domains = sorted(set().union(*domains))
+        crawler.signals.connect(spider.count_redirect_loop, signal=signals.request_dropped)
+        crawler.signals.connect(spider.count_offsite_redirect, signal=signals.request_scheduled)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -115,7 +143,11 @@ class NewsSpider(scrapy.Spider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except ValueError:  # inflates past DOWNLOAD_MAXSIZE: a bomb, or far more than the 50,000 URLs a sitemap may hold
+                self._count_failure("too_large", response.url)
+                return
         kind, entries = _sitemap_entries(body)
         for loc, date in entries:
             url = response.urljoin(loc)
@@ -128,7 +160,7 @@ class NewsSpider(scrapy.Spider):
         yield ArticleItem(
             url=response.url,
             body=response.body,
-            encoding=response.encoding if isinstance(response, TextResponse) else "utf-8",
+            encoding=page_encoding(response.body, response.headers.get("Content-Type")),
             content_type=_content_type(response),
             status=response.status,
             headers={key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()},
@@ -139,15 +171,39 @@ class NewsSpider(scrapy.Spider):
 
     def count_failure(self, failure: Failure):
         """Count and log a page that could not be fetched, by reason; the crawl goes on."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # not asked on purpose (robots.txt, not due): counted where that was decided
+        request = failure.request
         if failure.check(HttpError):
             response = failure.value.response
             if response.status == 304:
                 return  # not modified since the last run: counted by IncrementalMiddleware
-            reason, url = f"http_{response.status}", response.url
+            return self._count_failure(f"http_{response.status}", response.url)
+        if failure.check(NotDue):
+            return  # not asked on purpose: counted where that was decided
+        if failure.check(IgnoreRequest):
+            if "Forbidden by robots.txt" in str(failure.value):
+                return  # counted by Scrapy as robotstxt/forbidden
+            reason = next((name for fragment, name in IGNORED_REASONS.items() if fragment in str(failure.value)), "ignored")
+            # raised after UrlStateRecorder saw the response: it must hear that the fetch failed after all
+            self.crawler.signals.send_catch_log(fetch_abandoned, request=request, reason=reason)
         else:
-            reason, url = failure.type.__name__, failure.request.url
+            reason = next((name for cls, name in FAILURE_REASONS.items() if failure.check(cls)), failure.type.__name__)
+        self._count_failure(reason, (request.meta.get("redirect_urls") or [request.url])[0])  # the URL that was asked
+
+    def count_redirect_loop(self, request, spider=None):
+        """A redirect back to a URL of its own chain is dropped by Scrapy's duplicate filter, silently."""
+        chain = request.meta.get("redirect_urls", [])
+        if request.url in chain:
+            self._count_failure("redirect_loop", chain[0])
+
+    def count_offsite_redirect(self, request, spider=None):
+        """A redirect off the sources' domains is dropped by Scrapy's offsite filter, silently."""
+        chain = request.meta.get("redirect_urls")
+        domains = getattr(self, "allowed_domains", None)
+        host = urlsplit(request.url).hostname or ""
+        if chain and domains and not any(host == domain or host.endswith(f".{domain}") for domain in domains):
+            self._count_failure("offsite", chain[0])
+
+    def _count_failure(self, reason: str, url: str) -> None:
         self.crawler.stats.inc_value(f"wiredup/fetch_failed/{reason}")
         self.logger.warning("Not fetched (%s): %s", reason, url)
 

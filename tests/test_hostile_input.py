@@ -1,0 +1,191 @@
+"""Hostile input: one real crawl, then a rerun, against a server on 127.0.0.1 serving every kind of
+broken page, transport fault, feed and sitemap (tests/hostile_site.py), read case by case.
+
+Each case must end as its ``expect`` says: stored once with the right text, skipped (counted under
+``wiredup/skipped/<reason>`` and logged with its URL) or not fetched (``wiredup/fetch_failed/<reason>``,
+logged with its URL). The crawl must finish, the database must pass its integrity check, and the
+rerun must store nothing twice and leave alone what is gone or asked to wait.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import fault_log
+from conftest import copy_project, scrapy_crawl
+from hostile_site import (
+    CANARY_PATH, CASES, FEEDS, MILLION_HEAD, OFFSITE_TARGET, ROBOTS_CASES, SITEMAPS, TOO_LARGE_SITEMAPS, Case,
+    HostileSite, via_pages, via_path,
+)
+from news_site import write_sources
+
+# Short timeouts and one retry keep the hanging cases to seconds; no AutoThrottle, many slots:
+# the hostile cases are all on one host and must not wait for each other.
+CRAWL_SETTINGS = ("-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=1", "-s", "AUTOTHROTTLE_ENABLED=False",
+                  "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16")
+NOT_FETCHED = re.compile(r"Not fetched \((\w+)\): (\S+)")
+NOT_AN_ARTICLE = re.compile(r"not an article \((\w+)[^)]*\): (\S+)")
+
+
+@dataclass
+class HostileCrawl:
+    site: HostileSite
+    project: Path
+    logs: list[str]  # stderr of the first run and of the rerun
+    paths: list[list[str]]  # what each run asked of the main port
+    stats: list[dict]  # crawl_runs.stats of each run
+    articles: list[tuple[str, str, str | None]]  # url, text, title, after the rerun
+    url_state: dict[str, dict]
+    integrity: str
+
+    def text(self, path: str, role: str = "main") -> str | None:
+        texts = [text for url, text, _ in self.articles if url == self.site.url(path, role)]
+        assert len(texts) <= 1, f"{path} stored {len(texts)} times"
+        return texts[0] if texts else None
+
+    def logged(self, pattern: re.Pattern, run: int = 0) -> list[tuple[str, str]]:
+        return pattern.findall(self.logs[run])
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory) -> HostileCrawl:
+    root = tmp_path_factory.mktemp("hostile")
+    project = copy_project(root / "proj")
+    with HostileSite(root / "canary.txt") as site:
+        sources = write_sources(project / "sources.toml", site.sources())
+        logs, paths = [], []
+        for _ in range(2):  # the crawl, then a rerun on the same database
+            mark = len(site.paths())
+            result = scrapy_crawl(project, "-a", f"sources={sources}", *CRAWL_SETTINGS)
+            assert result.returncode == 0, result.stderr[-4000:]
+            logs.append(result.stderr)
+            paths.append(site.paths()[mark:])
+        with sqlite3.connect(project / "news.db") as conn:
+            conn.row_factory = sqlite3.Row
+            stats = [json.loads(row["stats"]) for row in conn.execute("SELECT stats FROM crawl_runs ORDER BY id")]
+            articles = [tuple(row) for row in conn.execute("SELECT url, text, title FROM articles")]
+            url_state = {row["url"]: dict(row) for row in conn.execute("SELECT * FROM url_state")}
+            (integrity,) = conn.execute("PRAGMA integrity_check").fetchone()
+        result = HostileCrawl(site, project, logs, paths, stats, articles, url_state, integrity)
+        expected = [site.url(case.path) for case in CASES if case.expect == "stored"] + [site.url(path, role) for role, path in via_pages()]
+        stored = [url for url, _, _ in articles]
+        fault_log.record(
+            "hostile_input", cases=len(CASES) + len(FEEDS) + len(SITEMAPS) + len(ROBOTS_CASES), runs=len(logs),
+            lost=len(set(expected) - set(stored)), duplicated=len(stored) - len(set(stored)),
+        )
+        yield result
+
+
+def _reason(case: Case) -> str | None:
+    return case.expect.split(":", 1)[1] if ":" in case.expect else None
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.expect == "stored"], ids=lambda case: case.name)
+def test_a_readable_page_is_stored_once_with_its_text_decoded(crawl, case):
+    text = crawl.text(case.path)
+    assert text is not None, f"{case.name} was not stored"
+    assert case.snippet in text, text[:300]
+    # no mojibake (invalid-utf-8 keeps its three broken bytes as replacement characters), no NUL
+    assert text.count("\ufffd") <= (3 if case.name == "invalid-utf-8" else 0) and "\0" not in text, text[:300]
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.expect.startswith("skipped")], ids=lambda case: case.name)
+def test_a_page_without_an_article_is_skipped_counted_and_logged(crawl, case):
+    url = crawl.site.url(case.path)
+    assert crawl.text(case.path) is None
+    reasons = [reason for reason, logged_url in crawl.logged(NOT_AN_ARTICLE) if logged_url == url]
+    assert len(reasons) == 1, f"{url} not logged as skipped once: {reasons}"
+    assert crawl.stats[0].get(f"wiredup/skipped/{reasons[0]}", 0) >= 1
+    if _reason(case):
+        assert reasons == [_reason(case)]
+    assert crawl.url_state[url]["next_fetch"] is None, "a skipped page is asked again"
+    assert case.path not in crawl.paths[1], "the rerun fetched a skipped page again"
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.expect.startswith("failed")], ids=lambda case: case.name)
+def test_a_page_that_cannot_be_fetched_is_counted_and_logged_by_reason(crawl, case):
+    url = crawl.site.url(case.path)
+    reason = _reason(case)
+    assert crawl.text(case.path) is None
+    assert (reason, url) in crawl.logged(NOT_FETCHED), [line for line in crawl.logged(NOT_FETCHED) if line[1] == url]
+    assert crawl.stats[0].get(f"wiredup/fetch_failed/{reason}", 0) >= 1
+    if case.requests is not None:
+        assert crawl.paths[0].count(case.path) == case.requests, crawl.paths[0].count(case.path)
+    assert case.path not in crawl.paths[1], "the rerun asked again at once for a page that failed"
+
+
+def test_every_logged_skip_and_failure_is_counted_by_its_reason(crawl):
+    for run, stats in enumerate(crawl.stats):
+        for pattern, prefix in ((NOT_FETCHED, "wiredup/fetch_failed/"), (NOT_AN_ARTICLE, "wiredup/skipped/")):
+            logged = Counter(reason for reason, _ in crawl.logged(pattern, run))
+            counted = {key.removeprefix(prefix): value for key, value in stats.items() if key.startswith(prefix)}
+            assert logged == counted, (run, prefix, logged, counted)
+        assert stats.get("spider_exceptions/count", 0) == 0, "a hostile page made the spider fail"
+
+
+def test_retry_after_is_honoured_and_not_asked_again_this_run(crawl):
+    fetched = datetime.now(timezone.utc)
+    for name, at_least in (("too-many-requests", timedelta(hours=2)), ("unavailable-retry-after", timedelta(hours=2.9))):
+        state = crawl.url_state[crawl.site.url(f"/hostile/{name}")]
+        assert datetime.fromisoformat(state["next_fetch"]) >= fetched + at_least - timedelta(minutes=10), state
+
+
+def test_gone_pages_are_never_asked_again_and_failures_back_off(crawl):
+    for name in ("not-found", "gone"):
+        assert crawl.url_state[crawl.site.url(f"/hostile/{name}")]["next_fetch"] is None
+    for name in ("server-error", "timeout", "slow-drip", "connection-reset", "gzip-bomb", "over-size-limit"):
+        state = crawl.url_state[crawl.site.url(f"/hostile/{name}")]
+        assert state["failures"] >= 1 and state["next_fetch"], (name, state)
+
+
+def test_redirects_off_the_allowed_domains_are_never_followed(crawl):
+    assert OFFSITE_TARGET not in crawl.site.paths()
+
+
+@pytest.mark.parametrize("role, path", via_pages())
+def test_bad_feeds_sitemaps_and_robots_still_lead_to_their_readable_articles(crawl, role, path):
+    assert crawl.text(path, role) is not None, f"{path} not stored"
+
+
+def test_external_entities_are_never_resolved(crawl):
+    assert CANARY_PATH not in crawl.site.paths()
+    assert not [url for url, _, _ in crawl.articles if "canary" in url or "root:" in url]
+
+
+@pytest.mark.parametrize("name", sorted(TOO_LARGE_SITEMAPS))
+def test_a_sitemap_of_a_million_urls_is_skipped_as_too_large(crawl, name):
+    url = crawl.site.url(f"/sitemaps/{name}.xml")
+    assert ("too_large", url) in crawl.logged(NOT_FETCHED)
+    assert not [path for path in crawl.site.paths() if "/articles/n" in path]
+    assert len(MILLION_HEAD) < 200  # the test sitemap really is a million entries, not its head
+
+
+def test_entity_bombs_are_not_expanded(crawl):
+    assert not [text for _, text, _ in crawl.articles if "lollol" in text]
+    assert not [url for url in crawl.url_state if "lollol" in url]
+    for kind in ("feed", "sitemap"):
+        assert crawl.text(via_path(kind, "entity-bomb")) is not None
+
+
+def test_the_crawl_survives_robots_txt_failing_and_still_obeys_a_readable_one(crawl):
+    for role in ROBOTS_CASES:
+        assert "/robots.txt" in crawl.site.paths(role)
+        assert crawl.text(via_path("robots", role), role) is not None
+
+
+def test_the_rerun_stores_nothing_twice_and_fetches_no_stored_article(crawl):
+    assert crawl.integrity == "ok"
+    urls = [url for url, _, _ in crawl.articles]
+    assert len(urls) == len(set(urls))
+    stored_paths = {url.split("/", 3)[3] for url in urls}
+    assert not ["/" + path for path in stored_paths if "/" + path in crawl.paths[1]], crawl.paths[1]
+    assert crawl.stats[1].get("wiredup/stored/new", 0) == 0
+    assert set(SITEMAPS) >= TOO_LARGE_SITEMAPS
