@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -235,24 +236,67 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a wiredup database at ``path``, migrated to this version's schema.
+def check_database(path: str | Path) -> None:
+    """Raise ``DatabaseError`` saying what to do when a crawl could not write a wiredup database at
+    ``path``; changes nothing, so a crawl checks before it starts (a missing file is fine: it is created).
 
-    Raises ``DatabaseError`` with a one-line instruction when the file is not
-    SQLite or was written by a newer wiredup.
+    >>> check_database(":memory:")
+    >>> check_database("/no/such/folder/news.db")
+    Traceback (most recent call last):
+    ...
+    scraper.database.DatabaseError: /no/such/folder/news.db: cannot write in /no/such/folder; create it and make it writable, or point WIREDUP_DATABASE elsewhere
     """
+    if str(path) == ":memory:":
+        return
+    path = Path(path)
+    folder = path.parent.absolute()
+    # SQLite writes its journal (news.db-wal, -shm) beside the database, and the crawl its lock file
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseError(f"{path}: cannot write in {folder}; create it and make it writable, or point WIREDUP_DATABASE elsewhere")
+    if not path.exists():
+        return
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise DatabaseError(f"{path}: the file is read-only; make it writable, or point WIREDUP_DATABASE elsewhere")
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
-        db = sqlite_utils.Database(conn)
-        version = schema_version(db)
+        _check_version(conn, path)
+    finally:
+        conn.close()
+
+
+def _check_version(conn: sqlite3.Connection, path) -> int:
+    """The schema version of an open database; DatabaseError if it is not SQLite or is newer than this wiredup."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.OperationalError as error:  # e.g. a WAL database in a folder we may not write
+        raise DatabaseError(f"{path}: cannot read it ({error}); check its and its folder's permissions, or use a copy") from None
     except sqlite3.DatabaseError as error:
         raise DatabaseError(f"{path}: not a SQLite database ({error}); point WIREDUP_DATABASE at another file") from None
     if version > len(MIGRATIONS):
         raise DatabaseError(
             f"{path}: written by a newer wiredup (schema {version}, this version knows {len(MIGRATIONS)}); upgrade wiredup"
         )
+    return version
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a wiredup database at ``path``, migrated to this version's schema.
+
+    Raises ``DatabaseError`` with a one-line instruction when the file cannot be
+    opened, is not SQLite or was written by a newer wiredup.
+    """
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.OperationalError as error:
+        raise DatabaseError(f"{path}: cannot open it ({error}); check the path and its permissions") from None
+    db = sqlite_utils.Database(conn)
+    version = _check_version(conn, path)
     if str(path) != ":memory:":
-        db.enable_wal()
+        try:
+            db.enable_wal()
+        except sqlite3.OperationalError as error:  # a read-only file or folder: WAL writes beside the database
+            conn.close()
+            raise DatabaseError(f"{path}: cannot write it ({error}); make it and its folder writable, or use a copy") from None
         # In WAL mode NORMAL never corrupts and never loses a commit to a crashed
         # process; only a power cut may drop the last commits. FULL would fsync
         # every one-article transaction, the crawl's main cost.

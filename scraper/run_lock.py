@@ -33,8 +33,11 @@ class RunLock:
 
     def acquire(self) -> None:
         """Take the lock, or exit with a one-line reason when another crawl holds it and we do not wait."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+")
+        except OSError as error:
+            raise SystemExit(f"wiredup: cannot create the lock file {self.path} ({error.strerror}); make its folder writable") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

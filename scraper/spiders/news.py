@@ -36,7 +36,7 @@ from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from scraper import url_state
-from scraper.database import open_database
+from scraper.database import DatabaseError, check_database, open_database
 from scraper.encoding import page_encoding
 from scraper.items import ArticleItem
 from scraper.middlewares import NotDue, fetch_abandoned
@@ -84,6 +84,10 @@ class NewsSpider(scrapy.Spider):
             if domains and None not in domains:
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
                 spider.allowed_domains = sorted(set().union(*domains))
+        try:
+            check_database(crawler.settings.get("WIREDUP_DATABASE"))
+        except DatabaseError as error:
+            raise SystemExit(f"wiredup: {error}") from None
         crawler.signals.connect(spider.count_redirect_loop, signal=signals.request_dropped)
         crawler.signals.connect(spider.count_offsite_redirect, signal=signals.request_scheduled)
         return spider
