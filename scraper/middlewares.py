@@ -163,7 +163,7 @@ class RetryUnlessTold(RetryMiddleware):
     """Scrapy's retries, except of an answer that says when to come back (429 or 503 with
     Retry-After): asking again at once would be rude, so url_state waits as long as it says."""
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request, response):
         if response.status in (429, 503) and response.headers.get(b"Retry-After"):
             return response
         return super().process_response(request, response)
