@@ -48,6 +48,9 @@ EXTENSIONS = {
     "scraper.throttle.PoliteThrottle": 0,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt answering 5xx or not at all forbids the whole host this run (RFC 9309), not allows it
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.robots.RobotsTxtUnreachableDisallows": 100,
     # a 429 or 503 with Retry-After is not asked again this run; url_state waits as long as it says
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.RetryUnlessTold": 550,

@@ -150,11 +150,11 @@ def via_path(kind: str, name: str) -> str:
 
 
 def via_pages() -> list[tuple[str, str]]:
-    """(port role, path) of every readable article the bad feeds, sitemaps and robots hosts lead to:
-    each must be stored."""
+    """(port role, path) of every readable article the bad feeds and sitemaps lead to: each must be
+    stored. (The robots hosts' articles must not: an unreachable robots.txt forbids the whole host.)"""
     return [("main", via_path("feed", name)) for name in FEEDS] + [
         ("main", via_path("sitemap", name)) for name in SITEMAPS if name not in TOO_LARGE_SITEMAPS
-    ] + [(name, via_path("robots", name)) for name in ROBOTS_CASES]
+    ]
 
 
 @cache

@@ -175,10 +175,16 @@ def test_entity_bombs_are_not_expanded(crawl):
         assert crawl.text(via_path(kind, "entity-bomb")) is not None
 
 
-def test_the_crawl_survives_robots_txt_failing_and_still_obeys_a_readable_one(crawl):
-    for role in ROBOTS_CASES:
-        assert "/robots.txt" in crawl.site.paths(role)
-        assert crawl.text(via_path("robots", role), role) is not None
+@pytest.mark.parametrize("role", ROBOTS_CASES)
+def test_a_host_whose_robots_txt_fails_is_not_crawled_and_the_crawl_goes_on(crawl, role):
+    # RFC 9309: an unreachable robots.txt (5xx, no answer) means complete disallow, for this run
+    paths = crawl.site.paths(role)  # both runs
+    assert set(paths) == {"/robots.txt"}, f"asked for more than robots.txt: {paths}"
+    netloc = crawl.site.url("", role).removeprefix("http://")
+    for log, stats in zip(crawl.logs, crawl.stats):
+        assert f"robots.txt of {netloc} unreachable" in log
+        assert stats["wiredup/robots_unreachable"] == len(ROBOTS_CASES)
+    assert crawl.text(via_path("robots", role), role) is None
 
 
 def test_the_rerun_stores_nothing_twice_and_fetches_no_stored_article(crawl):
