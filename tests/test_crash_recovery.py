@@ -17,6 +17,7 @@ import time
 
 from click.testing import CliRunner
 
+import fault_log
 from conftest import copy_project
 from news_site import NewsSite, full_source, write_sources
 from scraper.cli import cli
@@ -64,11 +65,14 @@ def test_twenty_kills_then_one_run_lose_nothing_and_store_nothing_twice(tmp_path
         crawl_ok(project, sources)
     database = project / "news.db"
     with sqlite3.connect(database) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        (integrity,) = conn.execute("PRAGMA integrity_check").fetchone()
+        assert integrity == "ok"
         stored = [url for (url,) in conn.execute("SELECT url FROM articles")]
         reasons = [reason for (reason,) in conn.execute("SELECT finish_reason FROM crawl_runs ORDER BY id")]
         unfinished = conn.execute("SELECT count(*) FROM crawl_runs WHERE finished IS NULL").fetchone()[0]
     served = {re.search(r'rel="canonical" href="([^"]+)"', html.decode()).group(1) for html in articles.values()}
+    fault_log.record("crash_recovery", crawls=KILLS, killed=killed, integrity=integrity,
+                     lost=len(served - set(stored)), duplicated=len(stored) - len(set(stored)))
     assert killed >= KILLS * 3 // 4, f"only {killed} of {KILLS} crawls were still running when killed"
     assert sorted(stored) == sorted(set(stored)), "an article stored twice"
     assert set(stored) == served, f"lost: {sorted(served - set(stored))}"
