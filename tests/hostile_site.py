@@ -162,8 +162,10 @@ def _gzip_bomb() -> bytes:
     return gzip.compress(b"\0" * BOMB_BYTES, compresslevel=9)
 
 
-def _million_line(number: int) -> bytes:
-    return f"<url><loc>http://127.0.0.1/articles/n{number:07d}.html</loc></url>\n".encode()
+def _million_line(base: str, number: int) -> bytes:
+    """One entry of the million-URL sitemap: a page of this very site, so a crawler that read the
+    sitemap would ask for it (the test checks none is asked)."""
+    return f"<url><loc>{base}/articles/n{number:07d}.html</loc></url>\n".encode()
 
 
 MILLION_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -171,8 +173,8 @@ MILLION_TAIL = b"</urlset>\n"
 
 
 @cache
-def _million_gzip() -> bytes:
-    body = MILLION_HEAD + b"".join(_million_line(number) for number in range(MILLION)) + MILLION_TAIL
+def _million_gzip(base: str) -> bytes:
+    body = MILLION_HEAD + b"".join(_million_line(base, number) for number in range(MILLION)) + MILLION_TAIL
     return gzip.compress(body, compresslevel=1)
 
 
@@ -194,7 +196,7 @@ class HostileSite:
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self._servers[role] = server
         self.canary_file.write_text(self.url(CANARY_PATH))
-        _million_gzip()  # made before the crawl asks for it, or the crawl would time out waiting
+        _million_gzip(self.url(""))  # made before the crawl asks for it, or the crawl would time out waiting
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -322,16 +324,17 @@ class _Handler(BaseHTTPRequestHandler):
             body = _external_doctype("urlset", self.site.canary_file) + f"<urlset {ns}>{readable}<url><loc>&xxe;</loc></url></urlset>"
             return self._send(200, body.encode(), "application/xml")
         if name == "million-urls-gzip":  # a .xml.gz as sites serve them: gzip bytes, no Content-Encoding
-            return self._send(200, _million_gzip(), "application/x-gzip")
+            return self._send(200, _million_gzip(self.site.url("")), "application/x-gzip")
         # million-urls: 1,000,000 <url> entries, streamed after an honest Content-Length
-        length = len(MILLION_HEAD) + len(_million_line(0)) * MILLION + len(MILLION_TAIL)  # lines of one width
+        base = self.site.url("")
+        length = len(MILLION_HEAD) + len(_million_line(base, 0)) * MILLION + len(MILLION_TAIL)  # lines of one width
         self.send_response(200)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(length))
         self.end_headers()
         self.wfile.write(MILLION_HEAD)
         for start in range(0, MILLION, 10_000):
-            self.wfile.write(b"".join(_million_line(number) for number in range(start, start + 10_000)))
+            self.wfile.write(b"".join(_million_line(base, number) for number in range(start, start + 10_000)))
         self.wfile.write(MILLION_TAIL)
 
     # -- bad pages ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 import fault_log
 from conftest import copy_project, scrapy_crawl
 from hostile_site import (
-    CANARY_PATH, CASES, FEEDS, MILLION_HEAD, OFFSITE_TARGET, ROBOTS_CASES, SITEMAPS, TOO_LARGE_SITEMAPS, Case,
+    CANARY_PATH, CASES, FEEDS, OFFSITE_TARGET, ROBOTS_CASES, SITEMAPS, TOO_LARGE_SITEMAPS, Case,
     HostileSite, via_pages, via_path,
 )
 from news_site import write_sources
@@ -156,16 +156,18 @@ def test_bad_feeds_sitemaps_and_robots_still_lead_to_their_readable_articles(cra
 
 
 def test_external_entities_are_never_resolved(crawl):
+    # resolved, an entity would have put the canary's URL (the local file's content) in a link
     assert CANARY_PATH not in crawl.site.paths()
-    assert not [url for url, _, _ in crawl.articles if "canary" in url or "root:" in url]
+    for kind in ("feed", "sitemap"):
+        assert crawl.text(via_path(kind, "external-entity")) is not None
 
 
 @pytest.mark.parametrize("name", sorted(TOO_LARGE_SITEMAPS))
 def test_a_sitemap_of_a_million_urls_is_skipped_as_too_large(crawl, name):
     url = crawl.site.url(f"/sitemaps/{name}.xml")
+    assert f"/sitemaps/{name}.xml" in crawl.paths[0]
     assert ("too_large", url) in crawl.logged(NOT_FETCHED)
-    assert not [path for path in crawl.site.paths() if "/articles/n" in path]
-    assert len(MILLION_HEAD) < 200  # the test sitemap really is a million entries, not its head
+    assert not [path for path in crawl.site.paths() if path.startswith("/articles/n")]  # none of its URLs asked
 
 
 def test_entity_bombs_are_not_expanded(crawl):
@@ -194,4 +196,3 @@ def test_the_rerun_stores_nothing_twice_and_fetches_no_stored_article(crawl):
     stored_paths = {url.split("/", 3)[3] for url in urls}
     assert not ["/" + path for path in stored_paths if "/" + path in crawl.paths[1]], crawl.paths[1]
     assert crawl.stats[1].get("wiredup/stored/new", 0) == 0
-    assert set(SITEMAPS) >= TOO_LARGE_SITEMAPS

@@ -84,8 +84,10 @@ class NewsSpider(scrapy.Spider):
             if domains and None not in domains:
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
                 spider.allowed_domains = sorted(set().union(*domains))
+        database = crawler.settings.get("WIREDUP_DATABASE")
         try:
-            check_database(crawler.settings.get("WIREDUP_DATABASE"))
+            if database:  # unset only where the spider is built without the project's settings
+                check_database(database)
         except DatabaseError as error:
             raise SystemExit(f"wiredup: {error}") from None
         crawler.signals.connect(spider.count_redirect_loop, signal=signals.request_dropped)
