@@ -183,9 +183,11 @@ def test_a_host_whose_robots_txt_fails_is_not_crawled_and_the_crawl_goes_on(craw
     paths = crawl.site.paths(role)  # both runs
     assert set(paths) == {"/robots.txt"}, f"asked for more than robots.txt: {paths}"
     netloc = crawl.site.url("", role).removeprefix("http://")
-    for log, stats in zip(crawl.logs, crawl.stats):
+    for run, (log, stats) in enumerate(zip(crawl.logs, crawl.stats)):
         assert f"robots.txt of {netloc} unreachable" in log
         assert stats["wiredup/robots_unreachable"] == len(ROBOTS_CASES)
+        # its home page (and its own robots.txt, asked for Sitemap: lines) counted and logged as forbidden
+        assert ("robots_forbidden", crawl.site.url("/", role)) in crawl.logged(NOT_FETCHED, run)
     assert crawl.text(via_path("robots", role), role) is None
 
 

@@ -11,6 +11,7 @@ after, is the pipelines' job.
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
@@ -187,7 +188,8 @@ class NewsSpider(scrapy.Spider):
             return  # not asked on purpose: counted where that was decided
         if failure.check(IgnoreRequest):
             if "Forbidden by robots.txt" in str(failure.value):
-                return  # counted by Scrapy as robotstxt/forbidden
+                # never asked, so never recorded in url_state: the next run asks robots.txt again
+                return self._count_failure("robots_forbidden", request.url, logging.INFO)
             reason = next((name for fragment, name in IGNORED_REASONS.items() if fragment in str(failure.value)), "ignored")
             # raised after UrlStateRecorder saw the response: it must hear that the fetch failed after all
             self.crawler.signals.send_catch_log(fetch_abandoned, request=request, reason=reason)
@@ -209,9 +211,9 @@ class NewsSpider(scrapy.Spider):
         if chain and domains and not any(host == domain or host.endswith(f".{domain}") for domain in domains):
             self._count_failure("offsite", chain[0])
 
-    def _count_failure(self, reason: str, url: str) -> None:
+    def _count_failure(self, reason: str, url: str, level: int = logging.WARNING) -> None:
         self.crawler.stats.inc_value(f"wiredup/fetch_failed/{reason}")
-        self.logger.warning("Not fetched (%s): %s", reason, url)
+        self.logger.log(level, "Not fetched (%s): %s", reason, url)
 
     def _article_request(self, url: str, source: str) -> scrapy.Request:
         return scrapy.Request(
