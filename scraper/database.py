@@ -235,6 +235,38 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
+class NestedTransactions(sqlite3.Connection):
+    """A connection whose ``with conn:`` blocks nest: only the outermost commits or rolls back.
+
+    sqlite-utils wraps each write (insert, upsert, update) in its own ``with conn:``, which on a
+    plain connection commits the caller's transaction half-way: a process killed after it would
+    leave an article stored without its signature, story or done mark.
+
+    >>> db = sqlite_utils.Database(sqlite3.connect(":memory:", factory=NestedTransactions))
+    >>> _ = db["t"].create({"id": int}, pk="id")
+    >>> try:
+    ...     with db.conn:
+    ...         db["t"].insert({"id": 1})
+    ...         raise RuntimeError("killed half-way")
+    ... except RuntimeError:
+    ...     pass
+    >>> db.execute("SELECT count(*) FROM t").fetchone()
+    (0,)
+    """
+
+    depth = 0
+
+    def __enter__(self):
+        self.depth += 1
+        return super().__enter__()
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.depth -= 1
+        if self.depth:
+            return False  # an inner block: the outermost one ends the transaction
+        return super().__exit__(exc_type, exc_value, traceback)
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) a wiredup database at ``path``, migrated to this version's schema.
 
@@ -242,7 +274,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     SQLite or was written by a newer wiredup.
     """
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
+        conn = sqlite3.connect(str(path), timeout=30, factory=NestedTransactions)
         db = sqlite_utils.Database(conn)
         version = schema_version(db)
     except sqlite3.DatabaseError as error:
