@@ -246,7 +246,7 @@ class NestedTransactions(sqlite3.Connection):
     >>> _ = db["t"].create({"id": int}, pk="id")
     >>> try:
     ...     with db.conn:
-    ...         db["t"].insert({"id": 1})
+    ...         _ = db["t"].insert({"id": 1})
     ...         raise RuntimeError("killed half-way")
     ... except RuntimeError:
     ...     pass
