@@ -400,7 +400,7 @@ cli.command("different")(_correction_command(
 @click.option("--redis", "redis_url", required=True, metavar="URL",
               help="The Redis the crawl workers share (their WIREDUP_REDIS_URL), e.g. redis://localhost:6379/0.")
 @click.option("--stop-when-idle", type=float, metavar="SECONDS",
-              help="Stop when no message came for this long, no worker is alive and no request is queued.")
+              help="Stop when no message came for this long and no worker is alive.")
 def ingest(database, redis_url, stop_when_idle):
     """Group and store what crawl workers (WIREDUP_MODE=worker) extract: the database's only writer.
     Runs until SIGTERM or Ctrl-C (or --stop-when-idle), then records the run in crawl_runs.

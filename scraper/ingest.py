@@ -64,7 +64,7 @@ class Ingest:
 
     def run(self, stop_when_idle: float | None = None) -> dict:
         """Handle messages until SIGTERM/SIGINT, or until nothing has come for ``stop_when_idle``
-        seconds while no worker is alive and no request is queued. Returns the run's counts."""
+        seconds while no worker is alive. Returns the run's counts."""
         self.lock.acquire()
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._stop)
@@ -82,12 +82,14 @@ class Ingest:
             next_retries = datetime.now(timezone.utc)
             idle_since = time.monotonic()
             while not self.stopping:
+                if self.handle_next():
+                    idle_since = time.monotonic()
+                    continue
+                # caught up: an article fetched but not stored yet no longer looks due
                 if datetime.now(timezone.utc) >= next_retries:
                     self.queue_due_retries()
                     next_retries = datetime.now(timezone.utc) + RETRY_EVERY
-                if self.handle_next():
-                    idle_since = time.monotonic()
-                elif stop_when_idle is not None and time.monotonic() - idle_since >= stop_when_idle and self._crawl_over():
+                if stop_when_idle is not None and time.monotonic() - idle_since >= stop_when_idle and self._crawl_over():
                     reason = "finished"
                     break
         finally:
@@ -183,7 +185,8 @@ class Ingest:
         return queued
 
     def _crawl_over(self) -> bool:
-        return not live_workers(self.redis, self.keys) and not self.redis.scard(self.keys.sites) and not self.redis.llen(ITEMS)
+        """No worker is alive (one killed counts until WIREDUP_WORKER_TIMEOUT) and nothing waits."""
+        return not live_workers(self.redis, self.keys) and not self.redis.llen(ITEMS)
 
     def _stop(self, signum, frame) -> None:
         logger.info("Stopping after the message in hand (signal %d)", signum)
