@@ -10,6 +10,7 @@ incremental middlewares and the pipelines together. ``AckSpiderOutput`` ends a r
 
 from __future__ import annotations
 
+import redis
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
@@ -26,10 +27,15 @@ class WorkerMode:
             raise SystemExit(f"wiredup: WIREDUP_MODE={mode!r}: use one of {', '.join(MODES)}")
         if mode == "standalone":
             return
-        if not settings.get("WIREDUP_REDIS_URL"):
+        url = settings.get("WIREDUP_REDIS_URL")
+        if not url:
             raise SystemExit("wiredup: WIREDUP_MODE=worker needs WIREDUP_REDIS_URL (e.g. redis://ingest-host:6379/0)")
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=10).ping()
+        except redis.exceptions.RedisError as error:
+            raise SystemExit(f"wiredup: cannot reach Redis at {url} (WIREDUP_REDIS_URL): {error}") from None
         for name, value in {
-            "REDIS_URL": settings.get("WIREDUP_REDIS_URL"),
+            "REDIS_URL": url,
             "SCHEDULER": "scraper.worker_queue.WorkerScheduler",
             "SCHEDULER_QUEUE_CLASS": "scraper.worker_queue.SiteQueue",
             "SCHEDULER_QUEUE_KEY": "%(spider)s:requests",

@@ -6,8 +6,9 @@ scrapy-redis keeps the queue and the seen-request filter in Redis, so any number
 - **Sites are partitioned.** Requests go to one sorted set per site (``host:port``, the scope of
   a robots.txt) and a site is owned by one worker at a time (a key with a time to live that its
   heartbeat renews), so its Crawl-delay is kept by one downloader, as in a standalone crawl. A
-  worker takes at most its share of the sites with work (sites / live workers) and gives back
-  the sites above its share once it has nothing in flight there, after the site's delay.
+  worker takes at most its share of the sites with work (sites / live workers), and gives a site
+  back (kept free for the site's delay) when it is done there for now, or when it is above its
+  share because a worker joined, once its requests there are answered.
 - **Requests are leased, not popped.** Taking a request moves it, in one Lua script, into the
   worker's in-flight hash; it leaves when its outcome is safe (``ack``: the item pushed, the
   callback's requests queued, the failure recorded). A worker whose heartbeat stopped (killed)
@@ -177,7 +178,10 @@ class SiteQueue(Base):
         self._live: tuple[float, int] = (0.0, 1)
 
     def __len__(self) -> int:
-        return sum(self.server.zcard(self.keys.queue(site)) for site in self._pending())
+        pipe = self.server.pipeline(transaction=False)
+        for site in self._pending():
+            pipe.zcard(self.keys.queue(site))
+        return sum(pipe.execute())
 
     def push(self, request) -> None:
         push_request(self.server, self.keys, request, self._encode_request(request))
@@ -185,6 +189,8 @@ class SiteQueue(Base):
     def pop(self, timeout=0):
         pending = self._pending()
         busy = self._in_flight_by_site()
+        for site in [site for site in self.owned if site not in pending and not busy.get(site)]:
+            self._release(site)  # nothing queued, nothing in flight: done for now, free for anyone
         share = max(1, math.ceil(len(pending | set(self.owned)) / self._live_count()))
         # Above our share (a worker joined): stop taking from the sites with the least in flight,
         # and give each back once its last request is answered, keeping its delay.
@@ -231,7 +237,7 @@ class SiteQueue(Base):
         delay = self._site_delay(site)
         self._if_owner(keys=[self.keys.owner(site)], args=[self.worker, max(1, int(delay * 1000)), "release"])
         self.owned.remove(site)
-        logger.info("Gave site %s back", site)
+        logger.debug("Gave site %s back", site)
 
     def _site_delay(self, site: str) -> float:
         downloader = self.spider.crawler.engine.downloader

@@ -290,3 +290,23 @@ def _safe_articles(project: Path) -> list:
         return articles(project / "news.db")
     except sqlite3.OperationalError:  # the schema is being created
         return []
+
+
+# -- mistakes ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        (["-s", "WIREDUP_MODE=worker"], "WIREDUP_MODE=worker needs WIREDUP_REDIS_URL"),
+        (["-s", "WIREDUP_MODE=worker", "-s", "WIREDUP_REDIS_URL=redis://127.0.0.1:1/0"], "cannot reach Redis at redis://127.0.0.1:1/0"),
+        (["-s", "WIREDUP_MODE=workers"], "WIREDUP_MODE='workers': use one of standalone, worker"),
+    ],
+)
+def test_a_worker_that_cannot_work_exits_1_with_one_line(tmp_path, settings, reason):
+    project = copy_project(tmp_path / "proj")
+    result = subprocess.run([str(BIN / "scrapy"), "crawl", "news", *settings], cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert reason in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert not (project / "news.db").exists()
