@@ -92,6 +92,9 @@ class Ingest:
                 if stop_when_idle is not None and time.monotonic() - idle_since >= stop_when_idle and self._crawl_over():
                     reason = "finished"
                     break
+        except Exception:
+            reason = "failed"  # the message in hand stays in processing: the next ingest handles it first
+            raise
         finally:
             counts = self._finish(reason)
         return counts
