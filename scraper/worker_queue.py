@@ -213,6 +213,9 @@ class SiteQueue(Base):
                 self.owned.append(self.owned.pop(self.owned.index(site)))  # next pop tries the other sites first
                 request = self._decode_request(popped[1])
                 request.meta[LEASE] = popped[0].decode() if isinstance(popped[0], bytes) else popped[0]
+                # a retry or redirect is queued with the headers its first worker's middlewares set:
+                # this worker names itself (UserAgentMiddleware sets it again)
+                request.headers.pop(b"User-Agent", None)
                 return request
         return None
 

@@ -246,8 +246,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path):
         assert_nothing_left(server)
         taken_over = set(site.paths(killed_at)) & set(site.article_paths)
         assert taken_over, f"nobody finished {site.name} after worker-1 was killed"
-        # worker-2 took the killed worker's site over (a request worker-1 had retried or redirected
-        # keeps the User-Agent worker-1 gave it: it was queued with its headers)
+        # worker-2 took the killed worker's site over
         assert {r.path for r in site.since(killed_at) if r.user_agent == "wiredup-worker-2"} & set(site.article_paths)
         logs = second.log.read_text() + ingest.log.read_text()
         assert "requests in flight: they are queued again" in logs, "worker-1 had nothing in flight?"
