@@ -32,7 +32,7 @@ from scraper import url_state
 from scraper.items import ArticleItem
 from scraper.run_lock import RunLock
 from scraper.spiders.news import SINGLE_PAGE_SOURCE, NewsSpider
-from scraper.worker_messages import ITEMS, PROCESSING, SPIDER, URL_STATE, decode, decode_article
+from scraper.worker_messages import BAD, ITEMS, PROCESSING, SPIDER, URL_STATE, decode, decode_article, decode_url_state
 from scraper.worker_queue import Keys, begin_run, live_workers, push_request
 
 logger = logging.getLogger(__name__)
@@ -108,16 +108,14 @@ class Ingest:
             return False
         try:
             message = decode(data)
-            kind = message["type"]
-        except (ValueError, KeyError, TypeError) as error:
+            handler = getattr(self, f"_on_{message['type']}")
+            handler(message)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            # not a message this version reads (another wiredup version's worker?): set aside, not
+            # retried for ever; a database error is not caught, and the message waits in processing
             self._bad(data, error)
         else:
-            handler = getattr(self, f"_on_{kind}", None)
-            if handler is None:
-                self._bad(data, f"unknown message type {kind!r}")
-            else:
-                handler(message)
-                self.stats.inc_value(f"wiredup/ingest/{kind}")
+            self.stats.inc_value(f"wiredup/ingest/{message['type']}")
         self.redis.lrem(PROCESSING, -1, data)  # acknowledged: what it carried is committed
         return True
 
@@ -135,10 +133,9 @@ class Ingest:
         self._copy(page.requested_urls)
 
     def _on_url_state(self, message: dict) -> None:
-        outcome = {key: message.get(key) for key in ("status", "etag", "last_modified", "error", "content_hash")}
         url_state.record(
             self.store.db, message["url"], message["kind"], message.get("source"),
-            now=datetime.fromisoformat(message["now"]), first_backoff=self.first_backoff, **outcome,
+            first_backoff=self.first_backoff, **decode_url_state(message),
         )
         self._copy([message["url"]])
 
@@ -147,8 +144,9 @@ class Ingest:
             self.stats.inc_value(key, value)
 
     def _bad(self, data: bytes, error) -> None:
+        self.redis.lpush(BAD, data)
         self.stats.inc_value("wiredup/ingest/bad_message")
-        logger.error("Dropped a message that is not wiredup's (%s): %r", error, data[:200])
+        logger.error("A message this ingest cannot read (%s: %s) is set aside in %s: %r", type(error).__name__, error, BAD, data[:200])
 
     def _copy(self, urls) -> None:
         """Copy url_state rows to Redis after their transaction committed: workers see them done."""

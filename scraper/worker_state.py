@@ -15,7 +15,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from scraper import url_state
 from scraper.middlewares import IncrementalMiddleware, UrlStateRecorder
-from scraper.worker_messages import ITEMS, URL_STATE, encode
+from scraper.worker_messages import ITEMS, URL_STATE, encode, url_state_message
 from scraper.worker_queue import Keys, ack
 
 
@@ -35,10 +35,10 @@ class _RedisState:
         return json.loads(row) if row else None
 
     def record(self, url: str, kind: str, source: str | None, *, now, body=None, previous=None, first_backoff=None, **outcome) -> None:
-        message = {"type": "url_state", "url": url, "kind": kind, "source": source, "now": now.isoformat(), **outcome}
+        # previous and first_backoff are the ingest host's (its database, its settings)
         if body is not None:
-            message["content_hash"] = url_state.body_hash(body)
-        self.redis.lpush(ITEMS, encode(message))
+            outcome["content_hash"] = url_state.body_hash(body)
+        self.redis.lpush(ITEMS, encode(url_state_message(url, kind, source, now, outcome)))
 
 
 class WorkerIncrementalMiddleware(_RedisState, IncrementalMiddleware):

@@ -309,3 +309,19 @@ def test_a_worker_that_cannot_work_exits_1_with_one_line(tmp_path, settings, rea
     assert reason in result.stderr.strip().splitlines()[-1], result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert not (project / "news.db").exists()
+
+
+def test_ingest_sets_aside_a_message_it_cannot_read_and_goes_on(tmp_path):
+    project = copy_project(tmp_path / "proj")
+    with RedisServer(tmp_path / "redis") as server:
+        client = redis.Redis.from_url(server.url)
+        unreadable = [b"not json", b'{"type": "article", "item": {"url": "https://a.example/1"}}', b'{"type": "telegram"}']
+        for data in unreadable:
+            client.lpush("news:items", data)
+        log = finish(start_ingest(project, server, idle=0.5))
+        assert sorted(client.lrange("news:items:bad", 0, -1)) == sorted(unreadable), log[-3000:]
+        assert client.llen("news:items") == client.llen("news:items:processing") == 0
+    assert log.count("cannot read") == len(unreadable), log[-3000:]
+    with sqlite3.connect(project / "news.db") as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        assert conn.execute("SELECT finish_reason FROM crawl_runs").fetchall() == [("finished",)]
