@@ -39,6 +39,17 @@ WIREDUP_ARTICLE_RECHECK_HOURS = 0
 # After a failure a URL waits this long before the next try, doubling per failure (at most a day).
 WIREDUP_RETRY_BACKOFF_MINUTES = 30
 
+# Scaling out (README "Many hosts"): "standalone" crawls and writes WIREDUP_DATABASE; "worker"
+# shares the crawl with other workers through Redis and sends articles to `wiredup ingest`.
+WIREDUP_MODE = "standalone"
+WIREDUP_REDIS_URL = None  # e.g. "redis://ingest-host:6379/0"; workers and `wiredup ingest` use the same
+# A worker silent this long (seconds) is dead: its sites and in-flight requests go to the others.
+WIREDUP_WORKER_TIMEOUT = 30
+
+ADDONS = {
+    # WIREDUP_MODE = "worker" swaps the scheduler, incremental middlewares and pipelines
+    "scraper.worker_mode.WorkerMode": 0,
+}
 EXTENSIONS = {
     "scraper.run_lock.RunLock": 0,
     # robots.txt Crawl-delay and a source's delay as each host's minimum delay...

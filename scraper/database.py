@@ -236,6 +236,42 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
+class NestedTransactions(sqlite3.Connection):
+    """A connection on which ``with conn:`` is one transaction, from BEGIN to COMMIT (or ROLLBACK).
+
+    sqlite-utils 4 commits each write made outside an open transaction, and a plain ``with conn:``
+    opens none until Python's first implicit BEGIN: every insert, upsert and update in the block
+    was committed on its own, and a process killed half-way left an article stored without its
+    signature, story or done mark. With the BEGIN up front, sqlite-utils' writes join the
+    transaction (as savepoints). Nested blocks belong to the outermost one.
+
+    >>> db = sqlite_utils.Database(sqlite3.connect(":memory:", factory=NestedTransactions))
+    >>> _ = db["t"].create({"id": int}, pk="id")
+    >>> try:
+    ...     with db.conn:
+    ...         _ = db["t"].insert({"id": 1})
+    ...         raise RuntimeError("killed half-way")
+    ... except RuntimeError:
+    ...     pass
+    >>> db.execute("SELECT count(*) FROM t").fetchone()
+    (0,)
+    """
+
+    depth = 0
+
+    def __enter__(self):
+        self.depth += 1
+        if self.depth == 1 and not self.in_transaction:
+            self.execute("BEGIN")
+        return super().__enter__()
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        self.depth -= 1
+        if self.depth:
+            return False  # an inner block: the outermost one ends the transaction
+        return super().__exit__(exc_type, exc_value, traceback)
+
+
 def check_database(path: str | Path) -> None:
     """Raise ``DatabaseError`` saying what to do when a crawl could not write a wiredup database at
     ``path``; changes nothing, so a crawl checks before it starts (a missing file is fine: it is created).
@@ -286,7 +322,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     opened, is not SQLite or was written by a newer wiredup.
     """
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
+        conn = sqlite3.connect(str(path), timeout=30, factory=NestedTransactions)
     except sqlite3.OperationalError as error:
         raise DatabaseError(f"{path}: cannot open it ({error}); check the path and its permissions") from None
     db = sqlite_utils.Database(conn)

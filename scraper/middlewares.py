@@ -63,6 +63,14 @@ class _UrlStateMiddleware:
             self.db.conn.close()
             self.db = None
 
+    # Where the state is read and written: the database here; a crawl worker
+    # (scraper.worker_state) reads a Redis copy and sends what it records to the ingest process.
+    def state(self, url: str) -> dict | None:
+        return url_state.state(self.db, url)
+
+    def record(self, url: str, kind: str, source: str | None, **outcome) -> None:
+        url_state.record(self.db, url, kind, source, **outcome)
+
 
 class IncrementalMiddleware(_UrlStateMiddleware):
     """Fetch only what is new or due.
@@ -78,7 +86,7 @@ class IncrementalMiddleware(_UrlStateMiddleware):
         kind = request.meta.get("wiredup_kind")
         if kind is None or self.db is None or request.meta.get("retry_times"):
             return None  # a retry of this run is due by definition; its failures are already recorded
-        current = url_state.state(self.db, request.url)
+        current = self.state(request.url)
         now = datetime.now(timezone.utc)
         if kind == "article":
             if current is None and self._stored(request.url):
@@ -123,14 +131,14 @@ class UrlStateRecorder(_UrlStateMiddleware):
         kind = request.meta.get("wiredup_kind")
         if kind is None or self.db is None:
             return response
-        previous = url_state.state(self.db, request.url) or {}
+        previous = self.state(request.url) or {}
         if response.status == 304:
             self.stats.inc_value(f"wiredup/incremental/not_modified/{kind}")
         elif kind in REVALIDATED and previous.get("content_hash") == url_state.body_hash(response.body):
             request.meta["wiredup_unchanged"] = True
             self.stats.inc_value(f"wiredup/incremental/unchanged/{kind}")
-        url_state.record(
-            self.db, request.url, kind, request.meta.get("wiredup_source"),
+        self.record(
+            request.url, kind, request.meta.get("wiredup_source"),
             now=datetime.now(timezone.utc),
             status=response.status,
             body=response.body,
@@ -153,8 +161,8 @@ class UrlStateRecorder(_UrlStateMiddleware):
     def _record_failure(self, request, error: str) -> None:
         kind = request.meta.get("wiredup_kind")
         if kind is not None and self.db is not None:
-            url_state.record(
-                self.db, request.url, kind, request.meta.get("wiredup_source"),
+            self.record(
+                request.url, kind, request.meta.get("wiredup_source"),
                 now=datetime.now(timezone.utc), error=error, first_backoff=self.first_backoff,
             )
 

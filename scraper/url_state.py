@@ -76,6 +76,7 @@ def record(
     first_backoff: timedelta = timedelta(minutes=30),
     previous: dict | None = None,
     retry_after: timedelta | None = None,
+    content_hash: str | None = None,
 ) -> None:
     """Store the outcome of one fetch and when the URL is due again.
 
@@ -84,9 +85,12 @@ def record(
     when it is stored or skipped), so a crawl killed in between fetches it again.
     404/410: never again. Other statuses and transport errors: back off, and at
     least as long as the server's ``retry_after`` says (429, 503), up to a day.
-    ``previous`` is the URL's `state` when the caller has read it already.
+    ``previous`` is the URL's `state` when the caller has read it already; ``content_hash``
+    stands for ``body`` when the body itself stayed on a crawl worker.
     """
     previous = (previous if previous is not None else state(db, url)) or {}
+    if content_hash is None and body is not None:
+        content_hash = body_hash(body)
     success = status is not None and 200 <= status < 400  # a redirect is an answer: its target is fetched
     failures = 0 if success or status in GONE else (previous.get("failures") or 0) + 1
     if success and kind == "article" and 300 <= status < 400:
@@ -105,7 +109,7 @@ def record(
         "last_error": error,
         "etag": etag if status != 304 else previous.get("etag"),
         "last_modified": last_modified if status != 304 else previous.get("last_modified"),
-        "content_hash": body_hash(body) if body is not None and status != 304 else previous.get("content_hash"),
+        "content_hash": content_hash if content_hash is not None and status != 304 else previous.get("content_hash"),
         "failures": failures,
         "last_fetched": now.isoformat(timespec="seconds"),
         "next_fetch": next_fetch.isoformat(timespec="seconds") if next_fetch else None,

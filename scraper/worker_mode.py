@@ -1,0 +1,111 @@
+"""``WIREDUP_MODE``: a host crawls standalone (the default: it writes its own database) or is one
+of many crawl workers that share a crawl through Redis and send what they extract to one ingest
+process (``wiredup ingest``), which groups and stores it.
+
+``WorkerMode`` is a Scrapy add-on (``ADDONS`` in settings.py): add-ons run after every setting
+is known, ``-s`` included, so one setting can switch the scheduler, the seen-request filter, the
+incremental middlewares and the pipelines together. ``AckSpiderOutput`` ends a request's lease
+(scraper.worker_queue) once what its response gave is safe.
+"""
+
+from __future__ import annotations
+
+import redis
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy_redis.connection import get_redis_from_settings
+
+from scraper.worker_queue import Keys, ack
+
+MODES = ("standalone", "worker")
+
+
+class WorkerMode:
+    def update_settings(self, settings) -> None:
+        mode = settings.get("WIREDUP_MODE") or "standalone"
+        if mode not in MODES:
+            raise SystemExit(f"wiredup: WIREDUP_MODE={mode!r}: use one of {', '.join(MODES)}")
+        if mode == "standalone":
+            return
+        url = settings.get("WIREDUP_REDIS_URL")
+        if not url:
+            raise SystemExit("wiredup: WIREDUP_MODE=worker needs WIREDUP_REDIS_URL (e.g. redis://ingest-host:6379/0)")
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=10).ping()
+        except redis.exceptions.RedisError as error:
+            raise SystemExit(f"wiredup: cannot reach Redis at {url} (WIREDUP_REDIS_URL): {error}") from None
+        for name, value in {
+            "REDIS_URL": url,
+            "SCHEDULER": "scraper.worker_queue.WorkerScheduler",
+            "SCHEDULER_QUEUE_CLASS": "scraper.worker_queue.SiteQueue",
+            "SCHEDULER_QUEUE_KEY": "%(spider)s:requests",
+            "SCHEDULER_DUPEFILTER_KEY": "%(spider)s:dupefilter",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_PERSIST": True,  # one worker stopping must not empty the others' queue
+            # A worker has no database: the spider's due retries come from the ingest host (which
+            # queues them), and anything that would open WIREDUP_DATABASE gets an empty one.
+            "WIREDUP_DATABASE": ":memory:",
+        }.items():
+            settings.set(name, value, "project")  # over settings.py, under -s
+        swaps = {
+            "EXTENSIONS": {"scraper.run_lock.RunLock": None},  # the ingest process holds the lock
+            "DOWNLOADER_MIDDLEWARES": {
+                "scraper.middlewares.IncrementalMiddleware": None,
+                "scraper.worker_state.WorkerIncrementalMiddleware": 120,
+                "scraper.middlewares.UrlStateRecorder": None,
+                "scraper.worker_state.WorkerUrlStateRecorder": 650,
+            },
+            "SPIDER_MIDDLEWARES": {"scraper.worker_mode.AckSpiderOutput": 1000},
+            "ITEM_PIPELINES": {
+                "pipelines.dedup.DedupPipeline": None,
+                "pipelines.store.StorePipeline": None,
+                "pipelines.redis_queue.RedisPushPipeline": 300,
+            },
+        }
+        for name, components in swaps.items():
+            for component, order in components.items():
+                settings[name][component] = order
+
+
+class AckSpiderOutput:
+    """End a request's lease when its callback's requests are queued, or, for an article page,
+    when its item is pushed (``item_scraped``) or failed a pipeline (``item_error``); a skipped
+    page's lease ends with its "skipped" message (pipelines.redis_queue)."""
+
+    def __init__(self, server, keys: Keys):
+        self.server = server
+        self.keys = keys
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if crawler.settings.get("WIREDUP_MODE") != "worker":
+            raise NotConfigured
+        keys = Keys(crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": crawler.spidercls.name})
+        middleware = cls(get_redis_from_settings(crawler.settings), keys)
+        crawler.signals.connect(middleware.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(middleware.item_done, signal=signals.item_error)
+        return middleware
+
+    def process_spider_output(self, response, result):
+        gave_item = False
+        for output in result:
+            gave_item = gave_item or not isinstance(output, Request)
+            yield output
+        if not gave_item:
+            ack(self.server, self.keys, response.meta)
+
+    async def process_spider_output_async(self, response, result):
+        gave_item = False
+        async for output in result:
+            gave_item = gave_item or not isinstance(output, Request)
+            yield output
+        if not gave_item:
+            ack(self.server, self.keys, response.meta)
+
+    def process_spider_exception(self, response, exception):
+        ack(self.server, self.keys, response.meta)  # a spider bug: fetching again would fail again
+        return None
+
+    def item_done(self, item, response, spider=None, failure=None) -> None:
+        if response is not None:
+            ack(self.server, self.keys, response.meta)
