@@ -113,6 +113,7 @@ class Pipelines:
         from scrapy.utils.misc import build_from_crawler
         from scrapy.utils.test import get_crawler
 
+        from pipelines.declutter import DeclutterPipeline
         from pipelines.dedup import DedupPipeline
         from pipelines.extract import ExtractPipeline
         from pipelines.store import StorePipeline
@@ -120,7 +121,7 @@ class Pipelines:
 
         self.DropItem = DropItem
         self.crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": str(db_path), **settings})
-        self.stages = [build_from_crawler(cls, self.crawler) for cls in (ExtractPipeline, DedupPipeline, StorePipeline)]
+        self.stages = [build_from_crawler(cls, self.crawler) for cls in (ExtractPipeline, DeclutterPipeline, DedupPipeline, StorePipeline)]
         for stage in self.stages:
             if hasattr(stage, "open_spider"):
                 stage.open_spider()
