@@ -50,6 +50,8 @@ WIREDUP_RETRY_BACKOFF_MINUTES = 30
 
 EXTENSIONS = {
     "scraper.run_lock.RunLock": 0,
+    # per-site shares of articles with title, date and author, kept per run (extraction_health)
+    "scraper.health.ExtractionHealth": 0,
     # robots.txt Crawl-delay and a source's delay as each host's minimum delay...
     "scraper.throttle.CrawlDelay": 0,
     # ...which AutoThrottle never goes below

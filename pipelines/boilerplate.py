@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+# settings.py's WIREDUP_CLUTTER_ALLOW default: notices a site repeats on purpose
+DEFAULT_ALLOW = (r"^correction:", r"^editor'?s note:")
 MIN_BLOCK_CHARS = 3  # shorter lines (bullets, stray digits) are not worth learning
 
 
@@ -32,7 +34,7 @@ class ClutterRules:
 
     min_pages: int = 3
     min_share: float = 0.5
-    allow: tuple[str, ...] = ()  # regular expressions; a paragraph matching one is never clutter
+    allow: tuple[str, ...] = DEFAULT_ALLOW  # regular expressions; a paragraph matching one is never clutter
 
     def allowed(self, text: str) -> bool:
         """Whether the allow-list keeps ``text`` however often it recurs.
