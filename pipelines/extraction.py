@@ -82,11 +82,11 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         raise NotAnArticle("empty_page")
     language = page_language(tree)
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
-    prune_teasers(tree, self_urls(tree, url))
+    teasers = prune_teasers(tree, self_urls(tree, url))
     prune_date_widgets(tree)
     document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     raw_text = (document.text or "") if document is not None else ""
-    kind = non_article_reason(tree, url, len(raw_text))
+    kind = non_article_reason(tree, url, len(raw_text), teasers)
     if kind:
         raise NotAnArticle(*kind)
     if not raw_text.strip():

@@ -24,10 +24,11 @@ FRONT_MIN_HEADLINES = 8  # linked headlines to other pages of the site a section
 STUB_MAX_CHARS = 1200  # a paywalled page shows a lead and a prompt, not the article
 
 
-def non_article_reason(tree, url: str, text_chars: int) -> tuple[str, str] | None:
+def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tuple[str, str] | None:
     """Why the page is no article, as ``(reason, detail)``, or None when it may be one.
 
-    ``text_chars`` is the length of the text extracted from the page.
+    ``text_chars`` is the length of the text extracted from the page, ``teasers``
+    how many linked headlines of other pages of the site were pruned from it.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><title>Page not found</title></head><body><p>Sorry.</p></body></html>')
@@ -39,7 +40,8 @@ def non_article_reason(tree, url: str, text_chars: int) -> tuple[str, str] | Non
     """
     types = _declared_types(tree)
     is_article = bool(types & ARTICLE_TYPES)
-    segments = {part.lower() for part in urlsplit(url).path.split("/") if part}
+    urls = [url, *tree.xpath('//link[@rel="canonical"]/@href')]
+    segments = {part.lower() for address in urls for part in urlsplit(address.strip()).path.split("/") if part}
     title = " ".join((tree.findtext(".//title") or "").split())
     if ERROR_TITLE.search(title) and text_chars < STUB_MAX_CHARS and not is_article:
         return "error_page", title
@@ -52,9 +54,8 @@ def non_article_reason(tree, url: str, text_chars: int) -> tuple[str, str] | Non
             return "gallery", ", ".join(sorted(types)) or "gallery"
         if segments & LISTING_SEGMENTS and text_chars < 2 * STUB_MAX_CHARS:
             return "tag_page", "/".join(sorted(segments & LISTING_SEGMENTS))
-        headlines = len(tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"))
-        if headlines >= FRONT_MIN_HEADLINES and text_chars < 2 * STUB_MAX_CHARS:
-            return "section_front", f"{headlines} linked headlines"
+        if teasers >= FRONT_MIN_HEADLINES and text_chars < 2 * STUB_MAX_CHARS:
+            return "section_front", f"{teasers} linked headlines"
     return None
 
 
