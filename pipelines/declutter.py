@@ -15,7 +15,7 @@ import logging
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from pipelines.boilerplate import ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of
+from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of
 from scraper.database import open_database
 from scraper.items import ArticleItem
 
@@ -42,7 +42,7 @@ class DeclutterPipeline:
         rules = ClutterRules(
             min_pages=min_pages,
             min_share=settings.getfloat("WIREDUP_CLUTTER_MIN_SHARE", 0.5),
-            allow=tuple(settings.getlist("WIREDUP_CLUTTER_ALLOW")),
+            allow=tuple(settings.getlist("WIREDUP_CLUTTER_ALLOW", list(DEFAULT_ALLOW))),
         )
         pipeline = cls(settings.get("WIREDUP_DATABASE"), rules, crawler.stats, grouping_settings(settings))
         pipeline.crawler = crawler
