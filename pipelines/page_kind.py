@@ -22,6 +22,9 @@ VIDEO_SEGMENTS = {"video", "videos", "watch", "tv"}
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle"}
 FRONT_MIN_HEADLINES = 8  # linked headlines to other pages of the site a section front shows at least
 STUB_MAX_CHARS = 1200  # a paywalled page shows a lead and a prompt, not the article
+# Text left once a front's teasers are pruned: its intro at most. Guides and listicles with many
+# linked headings keep 900+ characters (three WCXB dev articles were lost at 2400).
+FRONT_MAX_CHARS = 600
 
 
 def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tuple[str, str] | None:
@@ -54,7 +57,7 @@ def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tup
             return "gallery", ", ".join(sorted(types)) or "gallery"
         if segments & LISTING_SEGMENTS and text_chars < 2 * STUB_MAX_CHARS:
             return "tag_page", "/".join(sorted(segments & LISTING_SEGMENTS))
-        if teasers >= FRONT_MIN_HEADLINES and text_chars < 2 * STUB_MAX_CHARS:
+        if teasers >= FRONT_MIN_HEADLINES and text_chars < FRONT_MAX_CHARS:
             return "section_front", f"{teasers} linked headlines"
     return None
 
