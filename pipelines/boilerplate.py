@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 # settings.py's WIREDUP_CLUTTER_ALLOW default: notices a site repeats on purpose
 DEFAULT_ALLOW = (r"^correction:", r"^editor'?s note:")
 MIN_BLOCK_CHARS = 3  # shorter lines (bullets, stray digits) are not worth learning
+MAX_CLUTTER_SHARE = 0.5  # clutter is furniture around an article, never most of the text
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,29 @@ def blocks(text: str) -> dict[str, str]:
     return found
 
 
-def remove_blocks(text: str, clutter: set[str]) -> tuple[str, int]:
+def remove_blocks(text: str, clutter: set[str], max_share: float = MAX_CLUTTER_SHARE) -> tuple[str, int]:
     """``text`` without the paragraphs whose hash is in ``clutter``; and how many lines went.
 
-    >>> text = "Sign up for our newsletter\\nThe story."
+    When they would take more than ``max_share`` of the text, nothing goes: the
+    page is another edition of a page of the site (same article, other URL),
+    not a page full of clutter.
+
+    >>> text = "Sign up for our newsletter\\nThe story, told at the length an article has."
     >>> remove_blocks(text, set(blocks("Sign up for our newsletter")))
-    ('The story.', 1)
+    ('The story, told at the length an article has.', 1)
+    >>> remove_blocks(text, set(blocks(text)))[1]
+    0
     """
-    keep, removed = [], 0
+    keep, removed, removed_chars = [], 0, 0
     for line in text.split("\n"):
         key = normalise_block(line)
         if len(key) >= MIN_BLOCK_CHARS and hashlib.sha1(key.encode("utf-8")).hexdigest()[:16] in clutter:
             removed += 1
+            removed_chars += len(line)
             continue
         keep.append(line)
+    if removed_chars > max_share * len(text):
+        return text, 0
     return "\n".join(keep).strip(), removed
 
 

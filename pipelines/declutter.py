@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of
 from scraper.database import open_database
@@ -58,11 +58,6 @@ class DeclutterPipeline:
         clutter = self._clutter(site, item)
         if clutter:
             text, removed = remove_blocks(item.text, clutter)
-            if not text:
-                self.stats.inc_value("wiredup/skipped")
-                self.stats.inc_value("wiredup/skipped/only_site_clutter")
-                self.stats.inc_value(f"wiredup/source/{item.source}/skipped/only_site_clutter")
-                raise DropItem(f"not an article (only_site_clutter): {item.url}")
             item.text = text
             item.text_hash = hashlib.sha1(text.encode("utf-8")).hexdigest()
             self.stats.inc_value("wiredup/clutter/lines_removed", removed)

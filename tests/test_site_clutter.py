@@ -96,3 +96,20 @@ def test_reextract_applies_learning_to_a_database_crawled_without_it(tmp_path):
     assert summary["pages"] == len(PAGES) and summary["texts_changed"] == len(PAGES)
     for text in stored_texts(tmp_path / "news.db").values():
         assert PROMO not in text and LEGAL not in text and NOTE in text
+
+
+def test_editions_of_one_article_on_one_site_are_not_taken_for_clutter(tmp_path):
+    # the same article under several URLs of a site: every paragraph recurs, none is clutter
+    from pipelines.boilerplate import ClutterRules, blocks, learned_clutter, record_page, remove_blocks
+    from scraper.database import open_database
+
+    db = open_database(tmp_path / "news.db")
+    text = "\n".join(f"Paragraph {n} of the one story this site prints under four addresses." for n in range(5))
+    with db.conn:
+        for number in range(4):
+            article_id = db["articles"].insert({"url": f"https://daily.example/a-{number}", "text": text, "text_hash": str(number),
+                                                "first_seen": "2024", "last_seen": "2024"}).last_pk
+            record_page(db, article_id, "daily.example", blocks(text))
+    clutter = learned_clutter(db, "daily.example", ClutterRules())
+    assert len(clutter) == 5  # every paragraph recurs on every page...
+    assert remove_blocks(text, clutter) == (text, 0)  # ...but removing them all would remove the article
