@@ -146,6 +146,8 @@ def _is_byline(line: str, authors: list[str]) -> bool:
 
 def _is_date_line(line: str) -> bool:
     line = line.strip()
+    if "|" in line:
+        return False  # a table row: its dates are data
     if not line or len(line) > DATE_LINE_MAX_CHARS or not any(char.isdigit() for char in line):
         return False
     return try_date_expr(line, "%Y-%m-%d", False, datetime(1990, 1, 1), datetime(2100, 1, 1)) is not None
