@@ -15,7 +15,7 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of
+from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of, site_pages
 from scraper.database import open_database
 from scraper.items import ArticleItem
 
@@ -30,6 +30,7 @@ class DeclutterPipeline:
         self.grouping = grouping
         self.db = None
         self.sites: set[str] = set()
+        self.site_pages: dict[str, int] = {}  # stored pages per site, counted once then kept up to date here
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -70,8 +71,10 @@ class DeclutterPipeline:
             [item.canonical_url],
         ).fetchone()
         extra = 0 if stored else 1
-        pages = self.db.execute("SELECT count(DISTINCT article_id) FROM page_blocks WHERE site = ?", [site]).fetchone()[0]
-        needed = max(self.rules.min_pages, self.rules.min_share * (pages + extra))
+        if site not in self.site_pages:
+            self.site_pages[site] = site_pages(self.db, site)
+        self.site_pages[site] += extra
+        needed = max(self.rules.min_pages, self.rules.min_share * self.site_pages[site])
         hashes = list(item.blocks)
         found = set()
         for start in range(0, len(hashes), 500):
