@@ -13,6 +13,15 @@ WIREDUP_SOURCES = "sources.toml"
 
 # Extraction: a page whose article text is shorter than this is not an article (front pages, stubs).
 WIREDUP_MIN_TEXT_CHARS = 250
+# Site clutter learning (pipelines.boilerplate): a paragraph on at least this many stored pages of a
+# site, and on at least this share of them, is that site's clutter and leaves its texts (0: off).
+WIREDUP_CLUTTER_MIN_PAGES = 3
+WIREDUP_CLUTTER_MIN_SHARE = 0.5
+# Regular expressions (case-insensitive) for repeated paragraphs that are never clutter.
+WIREDUP_CLUTTER_ALLOW = [r"^correction:", r"^editor'?s note:"]
+# A site whose share of articles with a title, date or author drops by this much against its
+# previous run gets a warning in the crawl log (scraper.health).
+WIREDUP_HEALTH_DROP = 0.3
 
 # Grouping: None keeps the measured default of the pipelines.near_duplicates.GroupingSettings
 # field of the same name (which says why each value was chosen). `wiredup regroup` takes the
@@ -52,6 +61,8 @@ ADDONS = {
 }
 EXTENSIONS = {
     "scraper.run_lock.RunLock": 0,
+    # per-site shares of articles with title, date and author, kept per run (extraction_health)
+    "scraper.health.ExtractionHealth": 0,
     # robots.txt Crawl-delay and a source's delay as each host's minimum delay...
     "scraper.throttle.CrawlDelay": 0,
     # ...which AutoThrottle never goes below
@@ -73,6 +84,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.declutter.DeclutterPipeline": 150,
     "pipelines.dedup.DedupPipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }

@@ -5,8 +5,9 @@ Runs three extractors over the same pages and prints one table, a row each:
 1. ``trafilatura default``: ``trafilatura.extract(html, url=url)`` (comments included);
 2. ``trafilatura no comments``: ``trafilatura.extract(html, url=url, include_comments=False)``;
 3. ``wiredup``: ``pipelines.extraction.extract_article(html, url, min_text_chars=0)``
-   (teaser boxes and date widgets pruned before trafilatura, date/byline/credit
-   lines dropped after it; ``min_text_chars=0`` so no real article is skipped
+   (metadata read from the page as it came; non-article pages skipped with a
+   reason; teaser boxes and date widgets pruned before trafilatura,
+   date/byline/credit lines and repeated paragraphs dropped after it; ``min_text_chars=0`` so no real article is skipped
    for length; how many pages the default of 250 would skip is printed apart).
 
 Columns
@@ -27,9 +28,8 @@ Columns
   suffix counts as wrong, quotes and dashes do not matter).
 - **date**: over pages whose gold has a ``publish_date``, share where the
   extracted date's first 10 characters (YYYY-MM-DD) equal the gold's. wiredup
-  gives the date in UTC when the page states a time, while the gold is the
-  page's local day, so how many dates are exactly one day off is printed
-  under the table.
+  keeps the page's own offset (the gold is the page's local day); how many
+  dates are exactly one day off is printed under the table.
 - **author**: over pages whose gold has an ``author``, share where some gold
   name occurs in some extracted author. Gold names are the whole gold author
   string plus its parts split on ``,`` ``;`` ``&`` ``|`` and the word "and" that
@@ -530,8 +530,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{rows[WIREDUP].dates_total}/{rows[WIREDUP].authors_total}).")
     print(f"Baseline metadata (title/date/author) comes from extract_metadata(), timed apart: "
           f"{len(pages) / metadata_seconds:.1f} pages/s/proc on its own." if metadata_seconds else "")
-    print("Dates exactly one day off the gold (counted as wrong; wiredup gives UTC when the page has a time, "
-          "the gold is the page's local day): "
+    print("Dates exactly one day off the gold (counted as wrong; the gold is the page's local day): "
           + ", ".join(f"{name} {row.dates_one_day_off}" for name, row in rows.items()) + ".")
     skipped = Counter(page.skipped_at_default for page in pages if page.skipped_at_default)
     print(f"wiredup at its default min_text_chars={DEFAULT_MIN_TEXT_CHARS} would skip {sum(skipped.values())} "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urljoin, urldefrag
+from urllib.parse import urljoin, urldefrag, urlsplit
 
 from htmldate.extractors import try_date_expr
 
@@ -32,7 +32,8 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
 
     From each linked headline, climb to the largest ancestor that still holds
     only that one linked headline and at most TEASER_MAX_CHARS of text.
-    Headlines linking to the page itself (``page_urls``) are the article's own.
+    Headlines linking to the page itself (``page_urls``) are the article's own, and so are headlines
+    that link only to other sites (the products, events or sources a listicle is about).
     Returns how many blocks were removed.
 
     >>> from lxml import html
@@ -49,8 +50,11 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
         if not _attached(heading, tree):
             continue  # inside a block removed already
         links = heading.xpath("ancestor-or-self::a[@href]/@href | .//a[@href]/@href")
-        if any(urldefrag(urljoin(base, href))[0] in page_urls for href in links):
+        targets = [urldefrag(urljoin(base, href))[0] for href in links]
+        if any(target in page_urls for target in targets):
             continue
+        if not any(_same_site(target, base) for target in targets):
+            continue  # a list of products, events or sources: the article's own headings
         block = heading
         while True:
             parent = block.getparent()
@@ -117,6 +121,24 @@ def strip_metadata_lines(text: str, authors: list[str]) -> str:
     return "\n".join(keep).strip()
 
 
+def drop_repeated_paragraphs(text: str, min_chars: int = 40) -> str:
+    """Keep the first of paragraphs that repeat word for word (pages that print the article twice).
+
+    Short lines ("Read more", a subheading) may legitimately repeat and stay.
+
+    >>> drop_repeated_paragraphs("A long enough first paragraph of the story, told once.\\nShort\\nA long enough first paragraph of the story, told once.\\nShort")
+    'A long enough first paragraph of the story, told once.\\nShort\\nShort'
+    """
+    seen, keep = set(), []
+    for line in text.split("\n"):
+        key = " ".join(line.split()).lower()
+        if len(key) >= min_chars and key in seen:
+            continue
+        seen.add(key)
+        keep.append(line)
+    return "\n".join(keep)
+
+
 def _is_byline(line: str, authors: list[str]) -> bool:
     line = line.strip()
     return any(author in line and len(line) <= len(author) + 25 for author in authors)
@@ -124,9 +146,20 @@ def _is_byline(line: str, authors: list[str]) -> bool:
 
 def _is_date_line(line: str) -> bool:
     line = line.strip()
+    if "|" in line:
+        return False  # a table row: its dates are data
     if not line or len(line) > DATE_LINE_MAX_CHARS or not any(char.isdigit() for char in line):
         return False
     return try_date_expr(line, "%Y-%m-%d", False, datetime(1990, 1, 1), datetime(2100, 1, 1)) is not None
+
+
+def _same_site(url: str, base: str) -> bool:
+    host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
+    return not host or not base_host or _registered(host) == _registered(base_host)
+
+
+def _registered(host: str) -> str:
+    return ".".join(host.removeprefix("www.").split(".")[-2:])
 
 
 def _attached(element, root) -> bool:

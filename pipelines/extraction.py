@@ -1,26 +1,41 @@
 """An article from a page's HTML, Scrapy-free: text and the metadata a news user needs.
 
-Runs trafilatura with comments off on a page whose teaser boxes and date
-widgets were pruned first (pipelines.article_text), then keeps title, authors
-as a list, published date, language, site name, description and canonical URL.
-The crawl, the benchmarks and re-extraction all call ``extract_article``.
+Reads the metadata from the page as it came (pruning loses dates and
+bylines), tells pages that hold no article apart (pipelines.page_kind), then
+runs trafilatura with comments off on a copy whose teaser boxes and date
+widgets were pruned (pipelines.article_text). Keeps title, authors as a list,
+published and updated dates in ISO 8601 with the page's own offset, language,
+site name, description, canonical URL, main image and section; a value the
+page does not give is None. The crawl, the benchmarks and re-extraction all
+call ``extract_article``, a pure function of its arguments (safe to run in a
+process pool).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import trafilatura
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
-from pipelines.article_text import prune_date_widgets, prune_teasers, strip_metadata_lines
+from pipelines.article_text import drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines
+from pipelines.page_kind import non_article_reason
 from scraper.urls import canonical_url
 
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# with the time, so "who ran it first" can be told on the same day
+DATE_PARAMS = {**set_date_params(True), "outputformat": DATE_FORMAT}
+AGENCY_NOISE = re.compile(
+    r"^(afp|ap|reuters|dpa|ansa|efe|upi|pti|ians|associated press|agence france[- ]presse|agencies|"
+    r"staff|staff reporter|staff writer|editorial staff|newsroom|news desk|web desk|admin|editor)$",
+    re.IGNORECASE,
+)
+BY_PREFIX = re.compile(r"^(by|par|von|por|di)\s+", re.IGNORECASE)
 
 
 class NotAnArticle(Exception):
@@ -43,13 +58,16 @@ class Article:
     language: str | None = None
     sitename: str | None = None
     description: str | None = None
+    updated: str | None = None
+    image: str | None = None
+    section: str | None = None
 
 
 def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     """The article of a page, or ``NotAnArticle`` saying why not.
 
     >>> page = '<html lang="en"><head><title>Envoy recalled - Daily</title><meta property="og:site_name" content="Daily"></head>'
-    >>> page += '<body><article><h1>Envoy recalled</h1>' + '<p>Paris recalled its ambassador on Tuesday.</p>' * 8 + '</article></body></html>'
+    >>> page += '<body><article><h1>Envoy recalled</h1>' + ''.join(f'<p>Paris recalled its ambassador on Tuesday, said source {n}.</p>' for n in range(8)) + '</article></body></html>'
     >>> article = extract_article(page, "https://daily.example/envoy?utm_source=rss")
     >>> article.title, article.language, article.canonical_url
     ('Envoy recalled', 'en', 'https://daily.example/envoy')
@@ -63,32 +81,33 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     if tree is None:
         raise NotAnArticle("empty_page")
     language = page_language(tree)
-    prune_teasers(tree, self_urls(tree, url))
+    metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
+    teasers = prune_teasers(tree, self_urls(tree, url))
     prune_date_widgets(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        with_metadata=True,
-        # with the time, so "who ran it first" can be told on the same day
-        date_extraction_params={**set_date_params(), "outputformat": DATE_FORMAT},
-    )
-    if document is None or not (document.text or "").strip():
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
+    raw_text = (document.text or "") if document is not None else ""
+    kind = non_article_reason(tree, url, len(raw_text), teasers)
+    if kind:
+        raise NotAnArticle(*kind)
+    if not raw_text.strip():
         raise NotAnArticle("no_article_text")
-    authors = split_authors(document.author)
-    text = strip_metadata_lines(document.text, authors)
+    authors = split_authors(metadata.author)
+    text = drop_repeated_paragraphs(strip_metadata_lines(raw_text, authors))
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     return Article(
         text=text,
         text_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
-        canonical_url=canonical_url(url, document.url),
-        title=clean_title(document.title, document.sitename),
+        canonical_url=canonical_url(url, metadata.url),
+        title=clean_title(metadata.title, metadata.sitename),
         authors=authors,
-        published=iso_published(document.date),
+        published=iso_published(metadata.date),
         language=language,
-        sitename=document.sitename or document.hostname or None,
-        description=document.description or None,
+        sitename=metadata.sitename or metadata.hostname or None,
+        description=metadata.description or None,
+        updated=updated_date(tree),
+        image=metadata.image or None,
+        section=declared_section(tree),
     )
 
 
@@ -103,10 +122,12 @@ def self_urls(tree, url: str) -> set[str]:
 
 
 def iso_published(value: str | None) -> str | None:
-    """A publication date from htmldate as ISO 8601: in UTC when the page gave a time, else the day alone.
+    """A publication date from htmldate as ISO 8601: with the page's own offset when it gave a time, else the day alone.
 
-    >>> iso_published("2024-04-17T14:42:00+0300")
-    '2024-04-17T11:42:00+00:00'
+    The offset is kept, not converted to UTC: the day is the one the page's readers saw.
+
+    >>> iso_published("2024-04-17T23:42:00+0300")
+    '2024-04-17T23:42:00+03:00'
     >>> iso_published("2024-04-17T00:00:00")
     '2024-04-17'
     >>> iso_published(None) is None
@@ -116,7 +137,7 @@ def iso_published(value: str | None) -> str | None:
         return None
     moment = datetime.strptime(value, DATE_FORMAT if value[-5:-4] in "+-" else DATE_FORMAT[:-2])
     if moment.tzinfo is not None:
-        return moment.astimezone(timezone.utc).isoformat()
+        return moment.isoformat()
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
         return moment.date().isoformat()  # htmldate's midnight means "no time given"
     return moment.isoformat()
@@ -164,13 +185,54 @@ def page_language(tree) -> str | None:
 
 
 def split_authors(value: str | None) -> list[str]:
-    """trafilatura's author string as a list of names.
+    """trafilatura's author string as a list of names: no "By", no agency or staff credits, no repeats.
 
-    >>> split_authors("Jane Doe; John Roe")
-    ['Jane Doe', 'John Roe']
-    >>> split_authors(None)
-    []
+    >>> split_authors("By Jane Doe; John Roe and Ann Poe; AFP")
+    ['Jane Doe', 'John Roe', 'Ann Poe']
+    >>> split_authors("Reuters") , split_authors(None)
+    ([], [])
     """
     if not value:
         return []
-    return [name.strip() for name in value.split(";") if name.strip()]
+    names = []
+    for part in re.split(r";|\s+and\s+|\s+&\s+|\|", value):
+        name = BY_PREFIX.sub("", " ".join(part.split())).strip(" ,.-")
+        if name and not AGENCY_NOISE.match(name) and "@" not in name and "://" not in name and name not in names:
+            names.append(name)
+    return names
+
+
+def updated_date(tree) -> str | None:
+    """When the page says it was last updated (meta tags or JSON-LD), as ISO 8601, else None.
+
+    >>> from lxml import html
+    >>> updated_date(html.fromstring('<html><head><meta property="article:modified_time" content="2024-04-18T09:00:00+02:00"></head><body>x</body></html>'))
+    '2024-04-18T09:00:00+02:00'
+    """
+    declared = tree.xpath(
+        '//meta[@property="article:modified_time" or @property="og:updated_time" or @itemprop="dateModified"]/@content'
+        ' | //*[@itemprop="dateModified"]/@datetime'
+    )
+    declared += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', " ".join(tree.xpath('//script[@type="application/ld+json"]/text()')))
+    for value in declared:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        return moment.isoformat() if (moment.hour, moment.minute, moment.second) != (0, 0, 0) or moment.tzinfo else moment.date().isoformat()
+    return None
+
+
+def declared_section(tree) -> str | None:
+    """The section the page declares (``article:section`` or JSON-LD ``articleSection``), else None.
+
+    >>> from lxml import html
+    >>> declared_section(html.fromstring('<html><head><meta property="article:section" content="Politics"></head><body>x</body></html>'))
+    'Politics'
+    """
+    declared = tree.xpath('//meta[@property="article:section"]/@content')
+    declared += re.findall(r'"articleSection"\s*:\s*\[?\s*"([^"]+)"', " ".join(tree.xpath('//script[@type="application/ld+json"]/text()')))
+    for value in declared:
+        if value.strip():
+            return " ".join(value.split())
+    return None

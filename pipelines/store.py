@@ -20,6 +20,7 @@ from scraper.clusters import assign_cluster
 from scraper.database import open_database
 from scraper.items import ArticleItem
 from scraper.urls import url_key
+from pipelines.boilerplate import record_page, site_of
 from pipelines.dedup import grouping_settings
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class StorePipeline:
                     pk="article_id",
                 )
                 assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
+                if item.blocks is not None:
+                    record_page(self.db, article_id, site_of(item.canonical_url), item.blocks)
             # in the same transaction: a crash before it leaves the URL due, and the next run stores it
             self._mark_done(item)
         self.stats.inc_value(f"wiredup/stored/{outcome}")
@@ -108,6 +111,9 @@ class StorePipeline:
             "language": item.language,
             "sitename": item.sitename,
             "description": item.description,
+            "updated": item.updated,
+            "image": item.image,
+            "section": item.section,
             "text": item.text,
             "text_hash": item.text_hash,
             **seen,

@@ -320,6 +320,47 @@ def regroup(database, as_json, **grouping):
 
 @cli.command()
 @database_argument
+@click.option("--min-text-chars", type=int, default=250, show_default=True, help="As WIREDUP_MIN_TEXT_CHARS.")
+@click.option("--clutter-min-pages", type=int, default=3, show_default=True, help="As WIREDUP_CLUTTER_MIN_PAGES.")
+@click.option("--clutter-min-share", type=float, default=0.5, show_default=True, help="As WIREDUP_CLUTTER_MIN_SHARE.")
+@click.option("--allow", "allow", multiple=True, metavar="REGEX",
+              help="A repeated paragraph that is never clutter (repeatable; default as WIREDUP_CLUTTER_ALLOW).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
+def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, allow, as_json):
+    """Rebuild every article from its stored raw HTML, then regroup what changed.
+
+    Use it after changing extraction code or settings, or once a site has
+    enough pages for its clutter to be learned. A page that no longer
+    extracts keeps its stored article.
+
+    Example: wiredup reextract news.db
+    """
+    from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules
+    from pipelines.grouping_settings import GroupingSettings
+    from pipelines.reextract import reextract as reextract_database
+    from pipelines.regroup import regroup as regroup_database
+
+    db = _open(database)
+    rules = ClutterRules(clutter_min_pages, clutter_min_share, tuple(allow) or DEFAULT_ALLOW)
+    (total,) = db.execute("SELECT count(*) FROM raw_pages").fetchone()
+    with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
+        report = reextract_database(db, rules, GroupingSettings(), min_text_chars, progress=bar.update)
+    summary = {"pages": report.pages, "texts_changed": report.changed, "decluttered": report.decluttered,
+               "kept_as_stored": dict(report.kept), "stories_changed": 0}
+    if report.changed:
+        (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
+        with click.progressbar(length=articles, label="Regrouping", file=sys.stderr) as bar:
+            changes = regroup_database(db, GroupingSettings(), progress=bar.update).changes
+        summary["stories_changed"] = changes["clusters"] - changes["unchanged"]
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        for key, value in summary.items():
+            click.echo(f"{key.replace('_', ' '):>16}: {value}")
+
+
+@cli.command()
+@database_argument
 @click.argument("article_a")
 @click.argument("article_b")
 @grouping_options

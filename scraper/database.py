@@ -222,12 +222,54 @@ def _add_url_keys(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["url_key"], if_not_exists=True)
 
 
+def _add_article_metadata_and_site_learning(db: sqlite_utils.Database) -> None:
+    # Metadata a news user needs beyond the first schema; NULL when the page does not say.
+    for column in ("updated", "image", "section"):
+        if column not in db["articles"].columns_dict:
+            db["articles"].add_column(column, str)
+    # pipelines.boilerplate: the paragraphs each stored page of a site had (by hash) before
+    # clutter was removed; a paragraph on many pages of one site is that site's clutter.
+    db["site_blocks"].create(
+        {
+            "site": str,
+            "block_hash": str,
+            "text": str,  # the paragraph, whitespace-normalised, to read and allow-list
+            "pages": int,  # distinct stored pages of the site that have it
+        },
+        pk=("site", "block_hash"),
+        if_not_exists=True,
+    )
+    db["page_blocks"].create(
+        {"article_id": int, "site": str, "block_hash": str},
+        pk=("article_id", "block_hash"),
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["page_blocks"].create_index(["site", "block_hash"], if_not_exists=True)
+    # scraper.health: per crawl run and site, how complete the extracted metadata was.
+    db["extraction_health"].create(
+        {
+            "run_id": int,
+            "site": str,
+            "articles": int,
+            "with_title": float,  # shares of the run's stored articles of the site
+            "with_date": float,
+            "with_author": float,
+            "median_chars": int,
+        },
+        pk=("run_id", "site"),
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
     _add_query_indexes,
     _add_url_state,
     _add_url_keys,
+    _add_article_metadata_and_site_learning,
 ]
 
 

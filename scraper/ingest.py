@@ -2,7 +2,7 @@
 
 Workers on any number of hosts crawl and extract (``WIREDUP_MODE = "worker"``); this process pops
 their messages (scraper.worker_messages) and runs each article through the project's own
-DedupPipeline and StorePipeline, so the database keeps a single writer, grouping sees every
+DeclutterPipeline, DedupPipeline and StorePipeline, so the database keeps a single writer, grouping sees every
 article, and story ids stay stable. It also keeps ``url_state`` (the workers' fetch outcomes),
 copies it to Redis for the workers, and queues the articles that are due for a retry.
 
@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 
 import redis
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.misc import build_from_crawler
@@ -60,7 +61,7 @@ class Ingest:
         self.lock = RunLock(database_path, self.crawler.settings.getbool("WIREDUP_WAIT_FOR_LOCK"))
         self.first_backoff = timedelta(minutes=self.crawler.settings.getfloat("WIREDUP_RETRY_BACKOFF_MINUTES", 30))
         self.stopping = False
-        self.dedup = self.store = None
+        self.declutter = self.health = self.dedup = self.store = None
 
     def run(self, stop_when_idle: float | None = None) -> dict:
         """Handle messages until SIGTERM/SIGINT, or until nothing has come for ``stop_when_idle``
@@ -68,12 +69,19 @@ class Ingest:
         self.lock.acquire()
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._stop)
+        from pipelines.declutter import DeclutterPipeline
         from pipelines.dedup import DedupPipeline
         from pipelines.store import StorePipeline
+        from scraper.health import ExtractionHealth
 
+        # the site clutter learning and the health rows live with the database, as in a standalone crawl
+        self.declutter = _optional(DeclutterPipeline, self.crawler)
+        self.health = _optional(ExtractionHealth, self.crawler)
         self.dedup = build_from_crawler(DedupPipeline, self.crawler)
         self.store = build_from_crawler(StorePipeline, self.crawler)
         self.stats.open_spider()
+        if self.declutter is not None:
+            self.declutter.open_spider()
         self.dedup.open_spider()
         self.store.open_spider()
         reason = "shutdown"
@@ -120,7 +128,10 @@ class Ingest:
         return True
 
     def _on_article(self, message: dict) -> None:
-        item = self.dedup.process_item(decode_article(message))
+        item = decode_article(message)
+        if self.declutter is not None:
+            item = self.declutter.process_item(item)
+        item = self.dedup.process_item(item)
         self.store.process_item(item)
         self._copy(item.requested_urls)
 
@@ -197,8 +208,20 @@ class Ingest:
         self.dedup.close_spider()
         run_id = self.store.run_id
         self.store.finish_run(None, reason)
+        if self.declutter is not None:
+            self.declutter.close_spider()  # after the last store, as Scrapy closes pipelines in reverse
+        if self.health is not None:
+            self.health.spider_closed(None, reason)
         self.lock.release()
         return {"run": run_id, "reason": reason, **{key.rsplit("/", 1)[1]: value for key, value in self.stats.get_stats().items() if key.startswith("wiredup/ingest/")}}
+
+
+def _optional(component, crawler):
+    """``component`` built as Scrapy builds it, or None when its settings switch it off (NotConfigured)."""
+    try:
+        return build_from_crawler(component, crawler)
+    except NotConfigured:
+        return None
 
 
 def _now() -> str:

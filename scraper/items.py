@@ -41,6 +41,12 @@ class ArticleItem:
     description: str | None = field(default=None, repr=False)
     text: str | None = field(default=None, repr=False)
     text_hash: str | None = None
+    updated: str | None = None
+    image: str | None = field(default=None, repr=False)
+    section: str | None = None
+
+    # DeclutterPipeline: the page's paragraphs by hash, before the site's clutter was removed
+    blocks: dict[str, str] | None = field(default=None, repr=False)
 
     # DedupPipeline: the article's fingerprint and the stored articles it copies
     fingerprint: Any = field(default=None, repr=False)

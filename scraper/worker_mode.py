@@ -48,7 +48,8 @@ class WorkerMode:
         }.items():
             settings.set(name, value, "project")  # over settings.py, under -s
         swaps = {
-            "EXTENSIONS": {"scraper.run_lock.RunLock": None},  # the ingest process holds the lock
+            # the ingest process holds the lock and records the run's extraction health
+            "EXTENSIONS": {"scraper.run_lock.RunLock": None, "scraper.health.ExtractionHealth": None},
             "DOWNLOADER_MIDDLEWARES": {
                 "scraper.middlewares.IncrementalMiddleware": None,
                 "scraper.worker_state.WorkerIncrementalMiddleware": 120,
@@ -56,7 +57,8 @@ class WorkerMode:
                 "scraper.worker_state.WorkerUrlStateRecorder": 650,
             },
             "SPIDER_MIDDLEWARES": {"scraper.worker_mode.AckSpiderOutput": 1000},
-            "ITEM_PIPELINES": {
+            "ITEM_PIPELINES": {  # site clutter is learned where the database is: the ingest process
+                "pipelines.declutter.DeclutterPipeline": None,
                 "pipelines.dedup.DedupPipeline": None,
                 "pipelines.store.StorePipeline": None,
                 "pipelines.redis_queue.RedisPushPipeline": 300,

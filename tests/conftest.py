@@ -109,10 +109,11 @@ class Pipelines:
     """The project's real item pipelines, built as Scrapy builds them, around one database."""
 
     def __init__(self, db_path: Path, **settings):
-        from scrapy.exceptions import DropItem
+        from scrapy.exceptions import DropItem, NotConfigured
         from scrapy.utils.misc import build_from_crawler
         from scrapy.utils.test import get_crawler
 
+        from pipelines.declutter import DeclutterPipeline
         from pipelines.dedup import DedupPipeline
         from pipelines.extract import ExtractPipeline
         from pipelines.store import StorePipeline
@@ -120,7 +121,12 @@ class Pipelines:
 
         self.DropItem = DropItem
         self.crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": str(db_path), **settings})
-        self.stages = [build_from_crawler(cls, self.crawler) for cls in (ExtractPipeline, DedupPipeline, StorePipeline)]
+        self.stages = []
+        for cls in (ExtractPipeline, DeclutterPipeline, DedupPipeline, StorePipeline):
+            try:
+                self.stages.append(build_from_crawler(cls, self.crawler))
+            except NotConfigured:  # switched off by a setting, as Scrapy leaves it out
+                pass
         for stage in self.stages:
             if hasattr(stage, "open_spider"):
                 stage.open_spider()

@@ -1,0 +1,121 @@
+"""Each known extraction failure kind, metadata field and non-article page, on a fixture of its own.
+
+The fixtures in fixtures/extraction/ are small news pages built to show one failure each; those in
+fixtures/non_articles/ are pages the crawl must skip, each with the reason it is counted under.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import trafilatura
+
+from conftest import FIXTURES, Pipelines, fixture_item
+from pipelines.extraction import NotAnArticle, extract_article
+
+FIRST = "The regional council voted on Tuesday to close the old river bridge to heavy traffic"
+AFTER_AD = "Local businesses on both banks said the closure would add an hour to every delivery"
+LAST = "a public meeting is planned at the town hall on the first Thursday of May."
+
+# fixture -> (must contain, must not contain)
+FAILURE_KINDS = {
+    "comments-kept.html": ([FIRST, LAST], ["About time! That bridge has been shaking", "A ferry would be a waste of money", "3 comments"]),
+    "body-split-by-ad-row.html": ([FIRST, AFTER_AD, LAST], ["Advertisement"]),
+    "related-teasers.html": ([FIRST, LAST], ["School roof repairs finished", "Market hall traders win", "More from Riverside"]),
+    "article-repeated.html": ([FIRST, LAST], []),
+    "reprint-notice.html": ([FIRST, AFTER_AD, LAST], ["This story was first published by the Valley Gazette"]),
+}
+NON_ARTICLES = {
+    "section-front.html": "section_front",
+    "tag-page.html": "tag_page",
+    "gallery.html": "gallery",
+    "video-page.html": "video_page",
+    "paywall-stub.html": "paywall_stub",
+    "error-page.html": "error_page",
+}
+
+
+def extract(path: Path):
+    return extract_article(path.read_text(encoding="utf-8"), path.as_uri())
+
+
+@pytest.mark.parametrize("name", sorted(FAILURE_KINDS))
+def test_failure_kind_is_handled(name):
+    must, must_not = FAILURE_KINDS[name]
+    text = extract(FIXTURES / "extraction" / name).text
+    assert not [snippet for snippet in must if snippet not in text], text
+    assert not [snippet for snippet in must_not if snippet in text], text
+
+
+def test_comments_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "comments-kept.html").read_text(encoding="utf-8")
+    assert "A ferry would be a waste of money" in trafilatura.extract(html)
+
+
+def test_repeated_article_is_kept_once():
+    path = FIXTURES / "extraction" / "article-repeated.html"
+    assert trafilatura.extract(path.read_text(encoding="utf-8")).count(FIRST) == 2  # the failure
+    assert extract(path).text.count(FIRST) == 1
+
+
+def test_seed_metadata_fields():
+    article = extract(FIXTURES / "site/articles/hurriyet-azerbaijan-slams-french-pressure.html")
+    assert article.published == "2024-04-17T14:42:00+03:00"  # the page's own offset, not shifted to UTC
+    assert article.updated == "2024-04-17T14:58:00+03:00"
+    assert article.section == "World"
+    assert article.image.startswith("https://image.hurriyetdailynews.com/")
+    assert article.canonical_url == "https://www.hurriyetdailynews.com/azerbaijan-slams-french-pressure-and-threats-after-paris-recalls-envoy-193174"
+    assert article.sitename == "Hürriyet Daily News" and article.language == "en"
+
+
+def test_authors_are_names_and_missing_metadata_is_none():
+    paragraphs = "".join(f"<p>Paragraph {n} of a story about the bridge closure, long enough to be article text.</p>" for n in range(6))
+    page = ('<html><head><meta name="author" content="By Jane Doe and John Roe; AFP"><title>Bridge</title></head>'
+            f"<body><article><h1>Bridge</h1>{paragraphs}</article></body></html>")
+    article = extract_article(page, "https://daily.example/bridge")
+    assert article.authors == ["Jane Doe", "John Roe"]
+    assert article.published is None and article.updated is None
+    assert article.section is None and article.image is None and article.language is None
+
+
+@pytest.mark.parametrize("name", sorted(NON_ARTICLES))
+def test_non_article_page_is_skipped_with_its_reason(name):
+    with pytest.raises(NotAnArticle) as skipped:
+        extract(FIXTURES / "non_articles" / name)
+    assert skipped.value.reason == NON_ARTICLES[name]
+
+
+def test_non_article_skips_are_counted_by_the_crawl_pipelines(tmp_path):
+    pipelines = Pipelines(tmp_path / "news.db")
+    outcomes = [pipelines.process(fixture_item(f"non_articles/{name}")) for name in sorted(NON_ARTICLES)]
+    pipelines.close()
+    assert all(isinstance(outcome, str) for outcome in outcomes)
+    for reason in NON_ARTICLES.values():
+        assert pipelines.stats[f"wiredup/skipped/{reason}"] == 1
+
+
+def test_seed_articles_are_not_taken_for_non_articles():
+    for path in sorted((FIXTURES / "site" / "articles").glob("*.html")):
+        assert extract(path).text
+
+
+def test_every_extraction_fixture_is_used():
+    used = {f"extraction/{name}" for name in FAILURE_KINDS} | {f"non_articles/{name}" for name in NON_ARTICLES}
+    present = {str(path.relative_to(FIXTURES)) for folder in ("extraction", "non_articles") for path in (FIXTURES / folder).iterdir()}
+    assert present == used
+
+
+def test_stored_row_has_the_new_metadata_columns(tmp_path):
+    import sqlite3
+
+    pipelines = Pipelines(tmp_path / "news.db")
+    pipelines.process(fixture_item("site/articles/rfi-france-russia-opposite-sides-armenia-azerbaijan.html"))
+    pipelines.close()
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("SELECT * FROM articles").fetchone()
+    assert row["published"] == "2024-04-17T15:04:00+02:00" and row["updated"] == "2024-04-17T15:11:00+02:00"
+    assert row["section"] == "International" and row["image"].startswith("https://s.rfi.fr/")
+    assert json.loads(row["authors"]) == []
