@@ -13,6 +13,14 @@ WIREDUP_SOURCES = "sources.toml"
 
 # Extraction: a page whose article text is shorter than this is not an article (front pages, stubs).
 WIREDUP_MIN_TEXT_CHARS = 250
+# Extraction runs in this many worker processes, off Scrapy's reactor thread (0: one per usable
+# core; 1: no pool, extract in the crawl's own process).
+WIREDUP_EXTRACT_PROCESSES = 0
+
+# Storage: articles are written this many to a transaction (each one stored and its URL marked done
+# together), and a batch not yet full is written after this many seconds.
+WIREDUP_STORE_BATCH_SIZE = 50
+WIREDUP_STORE_FLUSH_SECONDS = 2.0
 
 # Grouping: None keeps the measured default of the pipelines.near_duplicates.GroupingSettings
 # field of the same name (which says why each value was chosen). `wiredup regroup` takes the

@@ -53,7 +53,9 @@ class DedupPipeline:
         self.index: CandidateIndex | None = None
         self.fingerprints: dict[str, Fingerprint] = {}
         self.story_dates: dict = {}
-        self.text_hashes: dict[str, str] = {}  # this run's articles, ahead of what the database says
+        # this run's articles, ahead of what the database says (StorePipeline writes in batches)
+        self.text_hashes: dict[str, str] = {}
+        self.run_urls: dict[str, str] = {}  # url_key -> canonical URL
         self.kept_apart: set[frozenset] = set()
 
     @classmethod
@@ -105,10 +107,11 @@ class DedupPipeline:
         Another edition of a stored article (http/https, www./m.) resolves to the
         stored row: one article, one row, whichever edition was fetched.
         """
+        key = url_key(url)
         row = self.db.execute(
-            "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+            "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [key, url]
         ).fetchone()
-        url = row[0] if row else url
+        url = row[0] if row else self.run_urls.get(key, url)
         return url, self.text_hashes.get(url, row[1] if row else None)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
@@ -135,4 +138,5 @@ class DedupPipeline:
         self.fingerprints[url] = item.fingerprint
         self.story_dates[url] = story_date
         self.text_hashes[url] = item.text_hash
+        self.run_urls.setdefault(url_key(url), url)
         return item
