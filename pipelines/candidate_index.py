@@ -104,24 +104,28 @@ class CandidateIndex:
     def add_many(self, items: Iterable[tuple[Hashable, object]]) -> None:
         """Index many fingerprints; one sort per band for a large batch (how an index is built at open)."""
         items = list(items)
-        if not items:
-            return
-        for key, _ in items:
+        if items:
+            self.add_hashvalues([key for key, _ in items], np.array([fp.minhash.hashvalues for _, fp in items]))
+
+    def add_hashvalues(self, keys: list, hashvalues: np.ndarray) -> None:
+        """Index ``keys`` by their MinHash hash values, an (n, num_perm) array (see `minhash_table`)."""
+        for key in keys:
             if key in self._row_of:
                 raise ValueError(f"key already indexed: {key!r}")
-        keys = self.band_keys(np.array([fp.minhash.hashvalues for _, fp in items]))
+        if len(set(keys)) != len(keys):
+            raise ValueError("a key appears twice in one batch")
+        band_keys = self.band_keys(hashvalues)
         first = len(self._keys)
-        for number, (key, _) in enumerate(items):
-            self._row_of[key] = first + number
-            self._keys.append(key)
-        self._alive = np.append(self._alive, np.ones(len(items), dtype=bool))
-        rows = np.arange(first, first + len(items), dtype=np.int32)
-        if self._recent + len(items) <= RECENT_CAPACITY:
-            self._recent_values[self._recent : self._recent + len(items)] = keys
-            self._recent_rows[self._recent : self._recent + len(items)] = rows
-            self._recent += len(items)
+        self._row_of.update(zip(keys, range(first, first + len(keys))))
+        self._keys.extend(keys)
+        self._alive = np.append(self._alive, np.ones(len(keys), dtype=bool))
+        rows = np.arange(first, first + len(keys), dtype=np.int32)
+        if self._recent + len(keys) <= RECENT_CAPACITY:
+            self._recent_values[self._recent : self._recent + len(keys)] = band_keys
+            self._recent_rows[self._recent : self._recent + len(keys)] = rows
+            self._recent += len(keys)
         else:
-            self._merge(keys, rows)
+            self._merge(band_keys, rows)
 
     def remove(self, key: Hashable) -> None:
         """Forget ``key`` (for an article whose text changed, or one that left the window)."""
@@ -170,6 +174,10 @@ class CandidateIndex:
                     found.append(self._sorted_rows[band, low:high])
         rows = np.unique(np.concatenate(found))
         return ordered(self._keys[row] for row in rows[self._alive[rows]])
+
+    def keys(self) -> list:
+        """The indexed keys, in the order they were added."""
+        return [key for key in self._keys if key is not None]
 
     def __contains__(self, key) -> bool:
         return key in self._row_of
