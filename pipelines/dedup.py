@@ -135,7 +135,7 @@ class DedupPipeline:
         if url in self.index:  # the article changed since it was stored
             self.index.remove(url)
             self.fingerprints.pop(url, None)
-        item.fingerprint = fingerprint(item.text, self.grouping)
+        item.fingerprint = self._fingerprint(item)
         story_date = parse_story_date(item.published) or parse_story_date(item.fetched_at)
         for other in self.index.candidates(item.fingerprint):
             if frozenset((url, other)) in self.kept_apart:
@@ -152,6 +152,12 @@ class DedupPipeline:
         self.text_hashes[url] = item.text_hash
         self.run_urls.setdefault(url_key(url), url)
         return item
+
+    def _fingerprint(self, item: ArticleItem) -> Fingerprint:
+        """The item's fingerprint: the one an extraction worker made, while the text is still the one it signed."""
+        if item.presigned is not None and item.presigned[0] == item.text:
+            return item.presigned[1]
+        return fingerprint(item.text, self.grouping)
 
     def _remember(self, url: str, fp: Fingerprint, story_date) -> None:
         self.fingerprints[url] = fp

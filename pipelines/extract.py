@@ -7,6 +7,7 @@ awaits; skips are still counted here, in the crawl's process.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from scrapy.exceptions import DropItem
@@ -14,8 +15,12 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
 from pipelines.extraction import Article, NotAnArticle, extract_article
+from pipelines.dedup import grouping_settings
 from pipelines.extraction_pool import ExtractionPool, raise_skip, usable_cores
+from pipelines.grouping_settings import GroupingSettings
 from scraper.items import ArticleItem
+
+logger = logging.getLogger(__name__)
 
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
 
@@ -30,10 +35,11 @@ def pool_size(setting: int) -> int:
 
 
 class ExtractPipeline:
-    def __init__(self, stats, min_text_chars: int, processes: int = 1):
+    def __init__(self, stats, min_text_chars: int, processes: int = 1, grouping: GroupingSettings | None = None):
         self.stats = stats
         self.min_text_chars = min_text_chars
         self.processes = processes
+        self.grouping = grouping or GroupingSettings()  # how workers sign articles for DedupPipeline
         self.pool: ExtractionPool | None = None
 
     @classmethod
@@ -41,13 +47,16 @@ class ExtractPipeline:
         settings = crawler.settings
         # 1 when unset (a crawler built without the project's settings.py, as tests do): no pool
         processes = pool_size(settings.getint("WIREDUP_EXTRACT_PROCESSES", 1))
-        pipeline = cls(crawler.stats, settings.getint("WIREDUP_MIN_TEXT_CHARS", 250), processes)
+        pipeline = cls(crawler.stats, settings.getint("WIREDUP_MIN_TEXT_CHARS", 250), processes, grouping_settings(settings))
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self) -> None:
         if self.processes > 1:
             self.pool = ExtractionPool(self.processes)
+            logger.info("Extraction runs in %d worker processes", self.processes)
+        else:
+            logger.info("Extraction runs in the crawl's process (WIREDUP_EXTRACT_PROCESSES=1)")
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -68,12 +77,16 @@ class ExtractPipeline:
         return self._extract_in_pool(item)
 
     async def _extract_in_pool(self, item: ArticleItem) -> ArticleItem:
-        result = await maybe_deferred_to_future(_deferred(self.pool.submit(item.html, item.url, self.min_text_chars)))
+        future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping)
+        page = await maybe_deferred_to_future(_deferred(future))
         try:
-            article = raise_skip(result)
+            article = raise_skip(page.result)
         except NotAnArticle as skipped:
             self._skipped(item, skipped)
-        return self._extracted(item, article)
+        item = self._extracted(item, article)
+        item.presigned = (item.text, page.fingerprint)
+        item.body_gzip = page.body_gzip
+        return item
 
     def _extracted(self, item: ArticleItem, article: Article) -> ArticleItem:
         for name, value in asdict(article).items():

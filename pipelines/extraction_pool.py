@@ -5,7 +5,10 @@ item pipelines on its one reactor thread: with extraction there, a second
 core stays idle. ``ExtractionPool`` sends ``extract_article`` calls to a
 process pool and hands each result back on the reactor thread.
 
-Only extraction moves. The stages after it (dedup, store) stay synchronous on
+With the article, a worker also signs its text (pipelines.near_duplicates
+fingerprint, which DedupPipeline uses while the text is unchanged) and gzips
+the page for raw_pages: the crawl's thread is left with the download, the
+candidate lookups and the writes. The stages after extraction (dedup, store) stay synchronous on
 the reactor thread, so each item goes through both of them before the next
 item starts: items may reach dedup in another order than their responses
 arrived, which grouping does not depend on (see pipelines.near_duplicates),
@@ -14,11 +17,14 @@ but storage always follows dedup's order.
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 
 from pipelines.extraction import Article, NotAnArticle, extract_article
+from pipelines.grouping_settings import GroupingSettings
 
 
 def usable_cores() -> int:
@@ -61,6 +67,31 @@ def raise_skip(result: Article | tuple[str, str]) -> Article:
     return result
 
 
+@dataclass
+class PreparedPage:
+    """What a worker makes of a page: the article (or the skip), and, for an article, the rest of
+    the CPU work the crawl's thread would otherwise do: its fingerprint and the gzipped body."""
+
+    result: Article | tuple[str, str]
+    fingerprint: object = None  # pipelines.near_duplicates.Fingerprint of result.text
+    body_gzip: bytes | None = None
+
+
+def prepare_page(body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings) -> PreparedPage:
+    """Decode, extract, sign and compress one page (run in a worker).
+
+    >>> page = prepare_page(b"<html><body><p>Menu</p></body></html>", "utf-8", "https://daily.example/", 250, GroupingSettings())
+    >>> page.result, page.fingerprint
+    (('too_short', '4 characters'), None)
+    """
+    from pipelines.near_duplicates import fingerprint
+
+    result = extract_or_skip(body.decode(encoding, errors="replace"), url, min_text_chars)
+    if isinstance(result, tuple):
+        return PreparedPage(result)
+    return PreparedPage(result, fingerprint(result.text, grouping), gzip.compress(body))
+
+
 class ExtractionPool:
     """A process pool running ``extract_or_skip``; ``processes`` workers, started on first use.
 
@@ -79,7 +110,12 @@ class ExtractionPool:
         self._executor = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, html: str, url: str, min_text_chars: int) -> Future:
+        """``extract_or_skip`` in a worker."""
         return self._executor.submit(extract_or_skip, html, url, min_text_chars)
+
+    def prepare(self, body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings) -> Future:
+        """``prepare_page`` in a worker."""
+        return self._executor.submit(prepare_page, body, encoding, url, min_text_chars, grouping)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -133,7 +133,7 @@ class StorePipeline:
                 "status": item.status,
                 "headers": json.dumps(item.headers),
                 "encoding": item.encoding,
-                "html_gzip": gzip.compress(item.body),
+                "html_gzip": item.body_gzip or gzip.compress(item.body),
                 "fetched_at": item.fetched_at,
             },
             pk="article_id",

@@ -41,6 +41,9 @@ class ArticleItem:
     description: str | None = field(default=None, repr=False)
     text: str | None = field(default=None, repr=False)
     text_hash: str | None = None
+    # ...and, when an extraction worker did it, the work it took off the crawl's thread:
+    presigned: Any = field(default=None, repr=False)  # (text, Fingerprint): valid while `text` is that text
+    body_gzip: bytes | None = field(default=None, repr=False)  # `body` gzipped for raw_pages
 
     # DedupPipeline: the article's fingerprint and the stored articles it copies
     fingerprint: Any = field(default=None, repr=False)
