@@ -80,7 +80,7 @@ class CandidateIndex:
 
     def band_keys(self, hashvalues: np.ndarray) -> np.ndarray:
         """Band keys of MinHash hash values: shape (bands,), or (n, bands) for an (n, num_perm) array."""
-        hashvalues = np.asarray(hashvalues, dtype=np.uint64)
+        hashvalues = np.asarray(hashvalues)  # uint64 from datasketch, uint32 from `minhash_table`
         single = hashvalues.ndim == 1
         table = hashvalues[None, :] if single else hashvalues
         if self.rows == 1:

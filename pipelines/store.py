@@ -126,7 +126,8 @@ class StorePipeline:
             self._mark_done(item)
             return None
         article_id, outcome = self._upsert_article(item)
-        self.db["raw_pages"].upsert(
+        self._upsert(
+            "raw_pages",
             {
                 "article_id": article_id,
                 "url": item.url,
@@ -136,17 +137,26 @@ class StorePipeline:
                 "html_gzip": item.body_gzip or gzip.compress(item.body),
                 "fetched_at": item.fetched_at,
             },
-            pk="article_id",
         )
         if not item.unchanged:
-            self.db["signatures"].upsert(
-                {"article_id": article_id, "scheme": self.signature_scheme, **item.fingerprint.to_columns()},
-                pk="article_id",
+            self._upsert(
+                "signatures", {"article_id": article_id, "scheme": self.signature_scheme, **item.fingerprint.to_columns()}
             )
             assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
         # in the same transaction: a crash before it leaves the URL due, and the next run stores it
         self._mark_done(item)
         return outcome
+
+    def _upsert(self, table: str, row: dict) -> None:
+        """Insert or update ``row`` by its ``article_id``: plain SQL, as sqlite-utils' upsert
+        inspects the table on every call (a third of a small write's time)."""
+        names = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "article_id")
+        self.db.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(article_id) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
 
     def _mark_done(self, item: ArticleItem) -> None:
         url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)

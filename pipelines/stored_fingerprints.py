@@ -125,7 +125,7 @@ def minhash_table(blobs: list[bytes], num_perm: int) -> np.ndarray:
     """
     width = 13 + 4 * num_perm
     raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
-    return raw[:, 13:].copy().view("<u4").astype(np.uint64)
+    return raw[:, 13:].copy().view("<u4").astype(np.uint32)  # affine32 values fit; half of datasketch's uint64
 
 
 @dataclass
@@ -156,7 +156,7 @@ def indexed_signatures(db, settings: GroupingSettings, since: str | None = None)
             blobs.append(minhash)
         else:
             stale.append(url)
-    hashvalues = minhash_table(blobs, settings.num_perm) if blobs else np.zeros((0, settings.num_perm), dtype=np.uint64)
+    hashvalues = minhash_table(blobs, settings.num_perm) if blobs else np.zeros((0, settings.num_perm), dtype=np.uint32)
     return IndexedSignatures(urls, hashvalues, stale)
 
 
