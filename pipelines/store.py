@@ -29,6 +29,8 @@ from pipelines.dedup import grouping_settings
 
 logger = logging.getLogger(__name__)
 
+CACHE_KIB = 64 * 1024
+
 
 class StorePipeline:
     def __init__(self, database_path: str, signature_scheme: dict, stats, recheck_hours: float = 0,
@@ -63,6 +65,9 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.db = open_database(self.database_path)
+        # A batch touches pages all over a large database (FTS, URL and cluster indexes): SQLite's
+        # default 2 MB page cache spills them to the WAL mid-transaction.
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         with self.db.conn:
             # The run lock admits one crawl at a time: a run left unfinished was killed.
             self.db.execute("UPDATE crawl_runs SET finish_reason = 'interrupted' WHERE finished IS NULL AND finish_reason IS NULL")
