@@ -22,6 +22,10 @@ from scraper.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 
+# A worker that dies mid-page (killed, out of memory) never answers: the item then fails with a
+# timeout after this long, and its URL, not marked done, is fetched again by the next run.
+WORKER_TIMEOUT_SECONDS = 300
+
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
 
 
@@ -78,7 +82,9 @@ class ExtractPipeline:
 
     async def _extract_in_pool(self, item: ArticleItem) -> ArticleItem:
         future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping)
-        page = await maybe_deferred_to_future(_deferred(future))
+        from twisted.internet import reactor
+
+        page = await maybe_deferred_to_future(_deferred(future).addTimeout(WORKER_TIMEOUT_SECONDS, reactor))
         try:
             article = raise_skip(page.result)
         except NotAnArticle as skipped:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -92,6 +93,12 @@ def prepare_page(body: bytes, encoding: str, url: str, min_text_chars: int, grou
     return PreparedPage(result, fingerprint(result.text, grouping), gzip.compress(body))
 
 
+def _leave_interrupts_to_the_crawl() -> None:
+    """Ctrl-C reaches the workers too (one process group): they ignore it, and the crawl,
+    shutting down gracefully, lets them finish the pages in flight before closing the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ExtractionPool:
     """``processes`` worker processes running ``extract_or_skip`` and ``prepare_page``; started on first use.
 
@@ -116,7 +123,7 @@ class ExtractionPool:
 
     def _run(self, function, *args) -> Future:
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(self.processes)
+            self._pool = multiprocessing.get_context("spawn").Pool(self.processes, initializer=_leave_interrupts_to_the_crawl)
         future: Future = Future()
         future.set_running_or_notify_cancel()
         self._pool.apply_async(function, args, callback=future.set_result, error_callback=future.set_exception)
