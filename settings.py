@@ -23,6 +23,15 @@ WIREDUP_CLUTTER_ALLOW = [r"^correction:", r"^editor'?s note:"]
 # previous run gets a warning in the crawl log (scraper.health).
 WIREDUP_HEALTH_DROP = 0.3
 
+# Extraction runs in this many worker processes, off Scrapy's reactor thread (0: one per usable
+# core; 1: no pool, extract in the crawl's own process).
+WIREDUP_EXTRACT_PROCESSES = 0
+
+# Storage: articles are written this many to a transaction (each one stored and its URL marked done
+# together), and a batch not yet full is written after this many seconds.
+WIREDUP_STORE_BATCH_SIZE = 50
+WIREDUP_STORE_FLUSH_SECONDS = 2.0
+
 # Grouping: None keeps the measured default of the pipelines.near_duplicates.GroupingSettings
 # field of the same name (which says why each value was chosen). `wiredup regroup` takes the
 # same knobs as options, to try settings on the stored articles before a crawl uses them.

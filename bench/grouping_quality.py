@@ -143,8 +143,7 @@ def main(argv=None) -> int:
     index.add_many(enumerate(fps))
     candidates = {(i, j) for i, fp in enumerate(fps) for j in index.candidates(fp) if j > i}
     measured = {pair: compare(fps[pair[0]], fps[pair[1]], settings) for pair in candidates | true_pairs}
-    lsh = index._lsh
-    print(f"\ncandidates: lsh_threshold={settings.lsh_threshold} -> {lsh.b} bands x {lsh.r} rows; "
+    print(f"\ncandidates: lsh_threshold={settings.lsh_threshold} -> {index.bands} bands x {index.rows} rows; "
           f"{len(candidates)} candidate pairs ({len(candidates & true_pairs)} true, "
           f"{len(true_pairs - candidates)} true pairs not proposed, left to transitivity)")
     for name, pairs in (("true pairs", true_pairs), ("false candidate pairs", candidates - true_pairs)):

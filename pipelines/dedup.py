@@ -1,11 +1,14 @@
 """DedupPipeline: which stored articles a new article is a copy of.
 
-At open it loads the signatures of the articles inside the grouping window
-(WIREDUP_DEDUP_WINDOW_DAYS back from the newest stored story) into a MinHash
-LSH candidate index, so a crawl groups against earlier runs, not only its own
-pages, while memory stays bounded as the database grows. For each item it
-finds candidates, decides each pair exactly (pipelines.near_duplicates) and
-hands the matches on; StorePipeline turns them into clusters.
+At open it loads the MinHashes of the articles inside the grouping window
+(WIREDUP_DEDUP_WINDOW_DAYS back from the newest stored story) into a compact
+LSH candidate index (pipelines.candidate_index), so a crawl groups against
+earlier runs, not only its own pages, while memory stays bounded as the
+database grows: the index holds band keys and URLs only, and a stored
+candidate's shingles and passages are read from the database when it is
+proposed. For each item it finds candidates, decides each pair exactly
+(pipelines.near_duplicates) and hands the matches on; StorePipeline turns them
+into clusters.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from scraper.database import open_database
 from scraper.items import ArticleItem
 from scraper.urls import url_key
 from pipelines.near_duplicates import CandidateIndex, Fingerprint, GroupingSettings, compare, fingerprint
-from pipelines.stored_fingerprints import parse_story_date, stored_fingerprints, window_start, within_window
+from pipelines.stored_fingerprints import (
+    StoredFingerprint,
+    indexed_signatures,
+    parse_story_date,
+    stored_fingerprint,
+    window_start,
+    within_window,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +61,13 @@ class DedupPipeline:
         self.stats = stats
         self.db = None
         self.index: CandidateIndex | None = None
+        # Held in memory: this run's articles (StorePipeline may not have written them yet) and
+        # stored ones signed again under new settings; every other candidate is read when proposed.
         self.fingerprints: dict[str, Fingerprint] = {}
         self.story_dates: dict = {}
-        self.text_hashes: dict[str, str] = {}  # this run's articles, ahead of what the database says
+        # this run's articles, ahead of what the database says (StorePipeline writes in batches)
+        self.text_hashes: dict[str, str] = {}
+        self.run_urls: dict[str, str] = {}  # url_key -> canonical URL
         self.kept_apart: set[frozenset] = set()
 
     @classmethod
@@ -68,14 +82,13 @@ class DedupPipeline:
         started = time.perf_counter()
         since = window_start(self.db, self.grouping.window_days)
         self.index = CandidateIndex(self.grouping)
-        resigned = 0
-        loaded = []
-        for stored in stored_fingerprints(self.db, self.grouping, since):
-            self.fingerprints[stored.url] = stored.fingerprint
-            self.story_dates[stored.url] = stored.story_date
-            loaded.append((stored.url, stored.fingerprint))
-            resigned += stored.resigned
-        self.index.add_many(loaded)
+        signatures = indexed_signatures(self.db, self.grouping, since)
+        self.index.add_hashvalues(signatures.urls, signatures.hashvalues)
+        for url in signatures.stale_urls:
+            stored = stored_fingerprint(self.db, url, self.grouping)
+            self._remember(url, stored.fingerprint, stored.story_date)
+            self.index.add(url, stored.fingerprint)
+        resigned = len(signatures.stale_urls)
         self.kept_apart = {
             frozenset(pair)
             for pair in self.db.execute(
@@ -91,7 +104,7 @@ class DedupPipeline:
             )
         logger.info(
             "Grouping against %d stored articles (story dates from %s) loaded in %.2f s",
-            len(loaded), since or "the first", time.perf_counter() - started,
+            len(self.index), since or "the first", time.perf_counter() - started,
         )
 
     def close_spider(self) -> None:
@@ -105,10 +118,11 @@ class DedupPipeline:
         Another edition of a stored article (http/https, www./m.) resolves to the
         stored row: one article, one row, whichever edition was fetched.
         """
+        key = url_key(url)
         row = self.db.execute(
-            "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+            "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [key, url]
         ).fetchone()
-        url = row[0] if row else url
+        url = row[0] if row else self.run_urls.get(key, url)
         return url, self.text_hashes.get(url, row[1] if row else None)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
@@ -120,19 +134,38 @@ class DedupPipeline:
             return item
         if url in self.index:  # the article changed since it was stored
             self.index.remove(url)
-        item.fingerprint = fingerprint(item.text, self.grouping)
+            self.fingerprints.pop(url, None)
+        item.fingerprint = self._fingerprint(item)
         story_date = parse_story_date(item.published) or parse_story_date(item.fetched_at)
         for other in self.index.candidates(item.fingerprint):
             if frozenset((url, other)) in self.kept_apart:
                 continue
-            if not within_window(story_date, self.story_dates[other], self.grouping.window_days):
+            other_fingerprint, other_date = self._indexed(other)
+            if not within_window(story_date, other_date, self.grouping.window_days):
                 continue
-            match = compare(item.fingerprint, self.fingerprints[other], self.grouping)
+            match = compare(item.fingerprint, other_fingerprint, self.grouping)
             if match.same_story:
                 item.matches.append((other, match))
         self.stats.inc_value("wiredup/dedup/matched" if item.matches else "wiredup/dedup/unique")
         self.index.add(url, item.fingerprint)
-        self.fingerprints[url] = item.fingerprint
-        self.story_dates[url] = story_date
+        self._remember(url, item.fingerprint, story_date)
         self.text_hashes[url] = item.text_hash
+        self.run_urls.setdefault(url_key(url), url)
         return item
+
+    def _fingerprint(self, item: ArticleItem) -> Fingerprint:
+        """The item's fingerprint: the one an extraction worker made, while the text is still the one it signed."""
+        if item.presigned is not None and item.presigned[0] == item.text:
+            return item.presigned[1]
+        return fingerprint(item.text, self.grouping)
+
+    def _remember(self, url: str, fp: Fingerprint, story_date) -> None:
+        self.fingerprints[url] = fp
+        self.story_dates[url] = story_date
+
+    def _indexed(self, url: str) -> tuple[Fingerprint, object]:
+        """An indexed article's fingerprint and story date: this run's from memory, a stored one from the database."""
+        if url in self.fingerprints:
+            return self.fingerprints[url], self.story_dates[url]
+        stored: StoredFingerprint = stored_fingerprint(self.db, url, self.grouping)
+        return stored.fingerprint, stored.story_date

@@ -1,40 +1,125 @@
-"""ExtractPipeline: an item's article text and metadata (pipelines.extraction), or a counted skip."""
+"""ExtractPipeline: an item's article text and metadata (pipelines.extraction), or a counted skip.
+
+With WIREDUP_EXTRACT_PROCESSES other than 1, extraction runs in a process pool
+(pipelines.extraction_pool) and ``process_item`` returns a coroutine Scrapy
+awaits; skips are still counted here, in the crawl's process.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
 
-from pipelines.extraction import NotAnArticle, extract_article
+from pipelines.extraction import Article, NotAnArticle, extract_article
+from pipelines.dedup import grouping_settings
+from pipelines.extraction_pool import ExtractionPool, raise_skip, usable_cores
+from pipelines.grouping_settings import GroupingSettings
 from scraper.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+# A worker that dies mid-page (killed, out of memory) never answers: the item then fails with a
+# timeout after this long, and its URL, not marked done, is fetched again by the next run.
+WORKER_TIMEOUT_SECONDS = 300
 
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
 
 
+def pool_size(setting: int) -> int:
+    """Worker processes for WIREDUP_EXTRACT_PROCESSES: 0 means one per usable core, 1 means no pool.
+
+    >>> pool_size(3), pool_size(0) == usable_cores()
+    (3, True)
+    """
+    return setting if setting > 0 else usable_cores()
+
+
 class ExtractPipeline:
-    def __init__(self, stats, min_text_chars: int):
+    def __init__(self, stats, min_text_chars: int, processes: int = 1, grouping: GroupingSettings | None = None):
         self.stats = stats
         self.min_text_chars = min_text_chars
+        self.processes = processes
+        self.grouping = grouping or GroupingSettings()  # how workers sign articles for DedupPipeline
+        self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.stats, crawler.settings.getint("WIREDUP_MIN_TEXT_CHARS", 250))
+        settings = crawler.settings
+        # 1 when unset (a crawler built without the project's settings.py, as tests do): no pool
+        processes = pool_size(settings.getint("WIREDUP_EXTRACT_PROCESSES", 1))
+        pipeline = cls(crawler.stats, settings.getint("WIREDUP_MIN_TEXT_CHARS", 250), processes, grouping_settings(settings))
         pipeline.crawler = crawler
         return pipeline
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def open_spider(self) -> None:
+        if self.processes > 1:
+            self.pool = ExtractionPool(self.processes)
+            logger.info("Extraction runs in %d worker processes", self.processes)
+        else:
+            logger.info("Extraction runs in the crawl's process (WIREDUP_EXTRACT_PROCESSES=1)")
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+    def process_item(self, item: ArticleItem):
+        """The item with its article (a coroutine when the pool is on), or DropItem for a counted skip."""
         self.stats.inc_value(f"wiredup/source/{item.source}/pages")
+        if item.content_type not in HTML_TYPES:
+            self._skipped(item, NotAnArticle("not_html", item.content_type))
+        if self.pool is None:
+            try:
+                article = extract_article(item.html, item.url, self.min_text_chars)
+            except NotAnArticle as skipped:
+                self._skipped(item, skipped)
+            return self._extracted(item, article)
+        return self._extract_in_pool(item)
+
+    async def _extract_in_pool(self, item: ArticleItem) -> ArticleItem:
+        future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping)
+        from twisted.internet import reactor
+
+        page = await maybe_deferred_to_future(_deferred(future).addTimeout(WORKER_TIMEOUT_SECONDS, reactor))
         try:
-            if item.content_type not in HTML_TYPES:
-                raise NotAnArticle("not_html", item.content_type)
-            article = extract_article(item.html, item.url, self.min_text_chars)
+            article = raise_skip(page.result)
         except NotAnArticle as skipped:
-            self.stats.inc_value("wiredup/skipped")
-            self.stats.inc_value(f"wiredup/skipped/{skipped.reason}")
-            self.stats.inc_value(f"wiredup/source/{item.source}/skipped/{skipped.reason}")
-            raise DropItem(f"not an article ({skipped}): {item.url}") from None
+            self._skipped(item, skipped)
+        item = self._extracted(item, article)
+        item.presigned = (item.text, page.fingerprint)
+        item.body_gzip = page.body_gzip
+        return item
+
+    def _extracted(self, item: ArticleItem, article: Article) -> ArticleItem:
         for name, value in asdict(article).items():
             setattr(item, name, value)
         self.stats.inc_value("wiredup/extracted")
         return item
+
+    def _skipped(self, item: ArticleItem, skipped: NotAnArticle):
+        self.stats.inc_value("wiredup/skipped")
+        self.stats.inc_value(f"wiredup/skipped/{skipped.reason}")
+        self.stats.inc_value(f"wiredup/source/{item.source}/skipped/{skipped.reason}")
+        raise DropItem(f"not an article ({skipped}): {item.url}") from None
+
+
+def _deferred(future) -> defer.Deferred:
+    """A Deferred fired on the reactor thread with a concurrent.futures Future's outcome."""
+    from twisted.internet import reactor
+
+    deferred = defer.Deferred()
+
+    def done(finished) -> None:
+        if finished.cancelled():
+            reactor.callFromThread(deferred.cancel)
+        elif finished.exception() is not None:
+            reactor.callFromThread(deferred.errback, finished.exception())
+        else:
+            reactor.callFromThread(deferred.callback, finished.result())
+
+    future.add_done_callback(done)
+    return deferred

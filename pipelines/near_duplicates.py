@@ -1,7 +1,7 @@
 """Which articles are copies of the same wire story (Scrapy-free).
 
 normalise -> word shingles (hashed once, xxh32) -> MinHash (datasketch, affine32)
--> MinHashLSH candidates at a low threshold -> exact decision on the stored
+-> LSH candidates (datasketch's banding, pipelines.candidate_index) at a low threshold -> exact decision on the stored
 shingle hashes -> union-find.
 
 A single LSH threshold cannot do this job: outlets cut, extend and rewrite wire
@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
+from pipelines.candidate_index import CandidateIndex, ordered
 from pipelines.grouping_settings import GroupingSettings
 
 # ---------------------------------------------------------------- normalise
@@ -323,68 +324,6 @@ def shared_passages(text_a: str, text_b: str, settings: GroupingSettings | None 
 
 # ---------------------------------------------------------------- index and group
 
-@functools.cache
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) that datasketch chooses for a threshold; cached, because
-    choosing takes a numerical integration (~50 ms) and indexes are made often."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
-class CandidateIndex:
-    """MinHashLSH over fingerprints: proposes candidate copies, `compare` decides.
-
-    >>> s = GroupingSettings()
-    >>> index = CandidateIndex(s)
-    >>> fp = fingerprint("A story that is long enough to have a few shingles in it.", s)
-    >>> index.add("a", fp)
-    >>> index.candidates(fp), "a" in index, len(index)
-    (['a'], True, 1)
-    """
-
-    def __init__(self, settings: GroupingSettings):
-        self.settings = settings
-        self._lsh = MinHashLSH(num_perm=settings.num_perm, params=_bands(settings.lsh_threshold, settings.num_perm))
-        self._size = 0
-
-    def add(self, key, fp: Fingerprint) -> None:
-        """Index one fingerprint under ``key`` (a key may be added once)."""
-        self._lsh.insert(key, fp.minhash)
-        self._size += 1
-
-    def add_many(self, items: Iterable[tuple[Hashable, Fingerprint]]) -> None:
-        """Index many fingerprints in one insertion session (faster than `add`)."""
-        with self._lsh.insertion_session() as session:
-            for key, fp in items:
-                session.insert(key, fp.minhash)
-                self._size += 1
-
-    def remove(self, key) -> None:
-        """Forget ``key`` (for an article whose text changed)."""
-        self._lsh.remove(key)
-        self._size -= 1
-
-    def candidates(self, fp: Fingerprint) -> list:
-        """Keys that may be copies of ``fp``; an empty text has no candidates."""
-        if not len(fp.shingles):
-            return []
-        return _ordered(self._lsh.query(fp.minhash))
-
-    def __contains__(self, key) -> bool:
-        return key in self._lsh
-
-    def __len__(self) -> int:
-        return self._size
-
-
-def _ordered(keys: Iterable) -> list:
-    keys = list(keys)
-    try:
-        return sorted(keys)
-    except TypeError:  # keys of mixed types: still deterministic
-        return sorted(keys, key=repr)
-
-
 def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> list[set]:
     """Partition keys into stories: LSH candidates, `compare`, connected components.
 
@@ -397,7 +336,7 @@ def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> li
     >>> [sorted(g) for g in group(dict(zip(texts, fingerprints(list(texts.values()), s))), s)]
     [['a', 'b'], ['c']]
     """
-    order = _ordered(fps)
+    order = ordered(fps)
     rank = {key: i for i, key in enumerate(order)}
     parent = list(range(len(order)))
 

@@ -133,6 +133,7 @@ class Ingest:
             item = self.declutter.process_item(item)
         item = self.dedup.process_item(item)
         self.store.process_item(item)
+        self.store.flush()  # committed before its url_state is copied and the message acknowledged
         self._copy(item.requested_urls)
 
     def _on_skipped(self, message: dict) -> None:
@@ -141,6 +142,7 @@ class Ingest:
             fetched_at=_now(), source=message.get("source") or "", requested_urls=message["requested_urls"],
         )
         self.store.page_skipped(page, None, None)
+        self.store.flush()
         self._copy(page.requested_urls)
 
     def _on_url_state(self, message: dict) -> None:

@@ -44,6 +44,9 @@ class ArticleItem:
     updated: str | None = None
     image: str | None = field(default=None, repr=False)
     section: str | None = None
+    # ...and, when an extraction worker did it, the work it took off the crawl's thread:
+    presigned: Any = field(default=None, repr=False)  # (text, Fingerprint): valid while `text` is that text
+    body_gzip: bytes | None = field(default=None, repr=False)  # `body` gzipped for raw_pages
 
     # DeclutterPipeline: the page's paragraphs by hash, before the site's clutter was removed
     blocks: dict[str, str] | None = field(default=None, repr=False)

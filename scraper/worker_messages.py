@@ -39,12 +39,14 @@ PROCESSING = f"{SPIDER}:items:processing"
 BAD = f"{SPIDER}:items:bad"  # messages the ingest process could not read, kept for a person
 URL_STATE = f"{SPIDER}:url_state"
 
-# filled by DedupPipeline on the ingest host, never sent
-_INGEST_FIELDS = {"fingerprint", "matches", "unchanged"}
+# filled on the ingest host (DeclutterPipeline, DedupPipeline), never sent; and what an extraction
+# worker precomputed for its own crawl's store (a signature object, the gzipped body), which the
+# ingest process redoes rather than trusting another host's pickles
+_NOT_SENT = {"blocks", "fingerprint", "matches", "unchanged", "presigned", "body_gzip"}
 
 
 def article_message(item: ArticleItem) -> dict:
-    fields = {spec.name: getattr(item, spec.name) for spec in dataclasses.fields(item) if spec.name not in _INGEST_FIELDS}
+    fields = {spec.name: getattr(item, spec.name) for spec in dataclasses.fields(item) if spec.name not in _NOT_SENT}
     fields["body"] = base64.b64encode(item.body).decode("ascii")
     return {"type": "article", "item": fields}
 
