@@ -140,8 +140,13 @@ class Pipelines:
             return str(dropped)
         return item
 
+    def stage(self, kind):
+        """The stage that is a ``kind`` (a pipeline class)."""
+        (found,) = [stage for stage in self.stages if isinstance(stage, kind)]
+        return found
+
     def close(self, reason: str = "finished") -> None:
-        for stage in self.stages:
+        for stage in reversed(self.stages):  # as Scrapy closes pipelines: the store flushes first
             if hasattr(stage, "close_spider"):
                 stage.close_spider()
         self.stages[-1].finish_run(None, reason)

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import SHARED, Pipelines, fixture_item, load_manifest
+from pipelines.dedup import DedupPipeline
 from pipelines.near_duplicates import GroupingSettings, fingerprints, group
 from scraper.cli import cli
 from scraper.database import open_database
@@ -43,7 +44,6 @@ class Grouping(Pipelines):
 
     def __init__(self, db_path, **settings):
         super().__init__(db_path, **settings)
-        from pipelines.dedup import DedupPipeline
         from pipelines.store import StorePipeline
 
         self.stages = [stage for stage in self.stages if isinstance(stage, (DedupPipeline, StorePipeline))]
@@ -165,7 +165,7 @@ def test_a_crawl_indexes_only_the_window_back_from_the_newest_story(tmp_path):
     db_path = tmp_path / "news.db"
     store_fixture_pages(db_path)
     later = Pipelines(db_path)
-    (dedup,) = [stage for stage in later.stages if hasattr(stage, "fingerprints")]
+    dedup = later.stage(DedupPipeline)
     recent = {page["url"] for page in load_manifest()["article"] if page["published"] >= "2024-03-27"}
     assert recent and len(recent) < 5  # the 2023 page is outside the 21-day window
     assert set(dedup.index.keys()) == recent and len(dedup.index) == len(recent)
@@ -266,7 +266,7 @@ def test_a_crawl_groups_against_articles_signed_under_another_scheme(tmp_path):
             assert not isinstance(earlier.process(fixture_item(page["file"])), str)
     earlier.close()
     later = Pipelines(db_path)  # default settings: the stored signatures are signed again in memory
-    assert len(later.stages[1].fingerprints) == 4 - 1  # the 2023 page is outside the window
+    assert len(later.stage(DedupPipeline).fingerprints) == 4 - 1  # the 2023 page is outside the window
     assert not isinstance(later.process(fixture_item(pages["001"]["file"])), str)
     later.close()
     clusters = clusters_by_url(db_path)
