@@ -119,13 +119,35 @@ class UrlStateRecorder(_UrlStateMiddleware):
     known. A feed, sitemap or listing whose body is the same as last run is
     marked ``meta["wiredup_unchanged"]`` so the spider need not parse it
     again (bodies may still be compressed here; their hash only has to repeat).
+
+    A feed, sitemap or listing answered 2xx is recorded only when the crawl
+    finishes: the article requests parsed from it wait in Scrapy's memory, so a
+    crawl killed or stopped early must not leave validators that make the next
+    run skip the page (a 304, or the same body) and never ask for them.
     """
+
+    # False where requests outlive the process (a crawl worker's live in Redis)
+    defer_revalidated = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deferred: list[tuple[tuple, dict]] = []
 
     @classmethod
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
         crawler.signals.connect(middleware.fetch_abandoned, signal=fetch_abandoned)
         return middleware
+
+    def spider_closed(self, spider, reason: str = "finished") -> None:
+        if self.db is not None and self.deferred:
+            if reason == "finished":
+                for args, outcome in self.deferred:
+                    self.record(*args, **outcome)
+            else:
+                logger.info("Crawl %s: %d feeds, sitemaps and listings will be parsed again next run", reason, len(self.deferred))
+            self.deferred = []
+        super().spider_closed(spider)
 
     def process_response(self, request, response):
         kind = request.meta.get("wiredup_kind")
@@ -137,17 +159,22 @@ class UrlStateRecorder(_UrlStateMiddleware):
         elif kind in REVALIDATED and previous.get("content_hash") == url_state.body_hash(response.body):
             request.meta["wiredup_unchanged"] = True
             self.stats.inc_value(f"wiredup/incremental/unchanged/{kind}")
-        self.record(
-            request.url, kind, request.meta.get("wiredup_source"),
-            now=datetime.now(timezone.utc),
-            status=response.status,
-            body=response.body,
-            etag=_header(response, b"ETag"),
-            last_modified=_header(response, b"Last-Modified"),
-            first_backoff=self.first_backoff,
-            previous=previous,
-            retry_after=retry_after(response),
-        )
+        args = (request.url, kind, request.meta.get("wiredup_source"))
+        outcome = {
+            "now": datetime.now(timezone.utc),
+            "status": response.status,
+            "body": response.body,
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
+            "first_backoff": self.first_backoff,
+            "previous": previous,
+            "retry_after": retry_after(response),
+        }
+        if self.defer_revalidated and kind in REVALIDATED and 200 <= response.status < 300:
+            outcome["content_hash"] = url_state.body_hash(outcome.pop("body"))  # a sitemap may be megabytes
+            self.deferred.append((args, outcome))
+        else:
+            self.record(*args, **outcome)
         return response
 
     def process_exception(self, request, exception):

@@ -53,6 +53,9 @@ class WorkerIncrementalMiddleware(_RedisState, IncrementalMiddleware):
 
 
 class WorkerUrlStateRecorder(_RedisState, UrlStateRecorder):
+    # the requests parsed from a feed are queued in Redis before its lease ends: a killed worker loses none
+    defer_revalidated = False
+
     def process_exception(self, request, exception):
         super().process_exception(request, exception)
         # the failure is recorded; a retry, if RetryMiddleware makes one, is queued under a new lease

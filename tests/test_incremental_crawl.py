@@ -431,6 +431,23 @@ def test_discovery_by_listing_only(tmp_path):
                expect_paths=["/", REDIRECT_PATH, MISSING_PATH], forbid_paths=["/feed.xml", "/sitemap-news.xml"])
 
 
+def test_a_crawl_stopped_early_leaves_the_feed_to_be_parsed_again(tmp_path):
+    # The first crawl stops after three pages (robots.txt, the feed, an article): the articles parsed
+    # from the feed died with it. The feed has not changed, yet the next run must still ask for them.
+    project = copy_project(tmp_path / "proj")
+    with NewsSite("outlet-a", articles_of(OUTLET_A), crawl_delay=CRAWL_DELAY, feed_items=True, sitemap_urls=False,
+                  home_links=False, robots_sitemap=False) as site:
+        sources = write_sources(project / "sources.toml", [{"name": "outlet-a", "feeds": [site.url("/feed.xml")]}])
+        crawl_ok(project, sources, "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", "WIREDUP_STORE_BATCH_SIZE=1")
+        assert "/feed.xml" in site.paths() and len(stored(project)) < len(OUTLET_A)
+        mark = site.mark()
+        crawl_ok(project, sources)
+        feed_requests = [request for request in site.since(mark) if request.path == "/feed.xml"]
+        urls = {row["url"] for row in stored(project)}
+    assert urls == {MANIFEST[seed]["url"] for seed in OUTLET_A}
+    assert feed_requests and all(request.status == 200 for request in feed_requests)  # no validators sent
+
+
 def test_feed_and_sitemap_entries_older_than_the_max_age_are_not_fetched(tmp_path):
     from datetime import datetime, timezone
 
