@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -84,7 +83,6 @@ def stages(pages, processes: int) -> None:
     import lxml.html
     from datasketch import MinHash
 
-    from pipelines.extraction import NotAnArticle, extract_article
     from pipelines.extraction_pool import ExtractionPool, extract_or_skip
     from pipelines.near_duplicates import GroupingSettings, _hashes, fingerprints
 
