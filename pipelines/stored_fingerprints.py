@@ -98,13 +98,8 @@ def stored_fingerprints(db, settings: GroupingSettings, since: str | None = None
             )
         }
         for article_id in chunk:
-            _, url, story_date, stored_scheme, minhash, shingles, passages, text = rows[article_id]
-            if stored_scheme == scheme:
-                columns = {"minhash": minhash, "shingles": shingles, "passages": passages}
-                fp, resigned = Fingerprint.from_columns(columns, settings), False
-            else:
-                fp, resigned = fingerprint(text, settings), True
-            yield StoredFingerprint(article_id, url, parse_story_date(story_date), fp, resigned)
+            _, url, story_date, *signature = rows[article_id]
+            yield _stored_fingerprint(article_id, url, story_date, scheme, settings, *signature)
 
 
 CHUNK = 500  # ids per query: under SQLite's variable limit
@@ -171,7 +166,12 @@ def stored_fingerprint(db, url: str, settings: GroupingSettings) -> StoredFinger
     ).fetchone()
     if row is None:
         return None
-    article_id, story_date, stored_scheme, minhash, shingles, passages, text = row
+    article_id, story_date, *signature = row
+    return _stored_fingerprint(article_id, url, story_date, scheme, settings, *signature)
+
+
+def _stored_fingerprint(article_id, url, story_date, scheme, settings, stored_scheme, minhash, shingles, passages, text):
+    """The stored signature when it was made under ``scheme``, else one made anew from the text."""
     if stored_scheme == scheme:
         columns = {"minhash": minhash, "shingles": shingles, "passages": passages}
         fp, resigned = Fingerprint.from_columns(columns, settings), False
