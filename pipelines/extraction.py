@@ -36,6 +36,8 @@ AGENCY_NOISE = re.compile(
     re.IGNORECASE,
 )
 BY_PREFIX = re.compile(r"^(by|par|von|por|di)\s+", re.IGNORECASE)
+# how much longer trafilatura's favor_recall text must be to be taken: less is clutter it adds, more is body it found
+RECALL_MIN_GAIN = 1.1
 
 
 class NotAnArticle(Exception):
@@ -84,8 +86,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     teasers = prune_teasers(tree, self_urls(tree, url))
     prune_date_widgets(tree)
-    document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
-    raw_text = (document.text or "") if document is not None else ""
+    raw_text = article_body(tree, url)
     kind = non_article_reason(tree, url, len(raw_text), teasers)
     if kind:
         raise NotAnArticle(*kind)
@@ -109,6 +110,27 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         image=metadata.image or None,
         section=declared_section(tree),
     )
+
+
+def article_body(tree, url: str) -> str:
+    """trafilatura's text of the page, or its ``favor_recall`` text when that is RECALL_MIN_GAIN times longer.
+
+    The default configuration loses whole parts of bodies it finds no article
+    container for (lists, paragraphs in other wrappers); when the recall
+    configuration finds clearly more, the more is mostly body (WCXB dev: 31
+    pages better, 4 worse).
+
+    >>> page = '<html><body><div><span>' + '<p>Paris recalled its ambassador on Tuesday, officials said.</p>' * 3
+    >>> page += '<ul>' + '<li>Talks were suspended until the envoy returns, the ministry added.</li>' * 4 + '</ul></span></div></body></html>'
+    >>> body = article_body(load_html(page), "https://daily.example/envoy")
+    >>> body.count("Talks were suspended")
+    4
+    """
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
+    text = (document.text or "") if document is not None else ""
+    recalled = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=True)
+    recalled_text = (recalled.text or "") if recalled is not None else ""
+    return recalled_text if len(recalled_text) > RECALL_MIN_GAIN * len(text) else text
 
 
 def self_urls(tree, url: str) -> set[str]:
