@@ -3,7 +3,10 @@
 Reads the metadata from the page as it came (pruning loses dates and
 bylines), tells pages that hold no article apart (pipelines.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
-widgets were pruned (pipelines.article_text). Keeps title, authors as a list,
+widgets were pruned (pipelines.article_text), once as configured by default
+and once favouring recall, keeping the recall text when it is clearly longer.
+The published date is htmldate's unless the page prints another one under
+its headline. Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
 site name, description, canonical URL, main image and section; a value the
 page does not give is None. The crawl, the benchmarks and re-extraction all
