@@ -33,7 +33,8 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
     From each linked headline, climb to the largest ancestor that still holds
     only that one linked headline and at most TEASER_MAX_CHARS of text.
     Headlines linking to the page itself (``page_urls``) are the article's own, and so are headlines
-    that link only to other sites (the products, events or sources a listicle is about).
+    that link only to other sites (the products, events or sources a listicle is about), and so are
+    headings in a table (the rows of a comparison the article makes).
     Returns how many blocks were removed.
 
     >>> from lxml import html
@@ -49,6 +50,8 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
     for heading in tree.xpath(_LINKED_HEADINGS):
         if not _attached(heading, tree):
             continue  # inside a block removed already
+        if heading.xpath("ancestor::table"):
+            continue  # a row of a comparison table: the article's own content
         links = heading.xpath("ancestor-or-self::a[@href]/@href | .//a[@href]/@href")
         targets = [urldefrag(urljoin(base, href))[0] for href in links]
         if any(target in page_urls for target in targets):

@@ -26,6 +26,15 @@ FAILURE_KINDS = {
     "related-teasers.html": ([FIRST, LAST], ["School roof repairs finished", "Market hall traders win", "More from Riverside"]),
     "article-repeated.html": ([FIRST, LAST], []),
     "reprint-notice.html": ([FIRST, AFTER_AD, LAST], ["This story was first published by the Valley Gazette"]),
+    # a page builder's grid without an article container: trafilatura's default drops the list
+    "list-outside-article-container.html": ([FIRST, "Pier 3: corrosion reached 21 per cent", "Pier 5:", LAST], ["Home"]),
+    # the date under the headline is the article's, the meta tag a stale template's (see test_shown_date_wins)
+    "stale-published-meta.html": ([FIRST, LAST], ["April 17, 2024"]),
+    # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
+    "comparison-table-headings.html": (
+        ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
+        ["all rights reserved"],
+    ),
 }
 NON_ARTICLES = {
     "section-front.html": "section_front",
@@ -52,6 +61,17 @@ def test_failure_kind_is_handled(name):
 def test_comments_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "comments-kept.html").read_text(encoding="utf-8")
     assert "A ferry would be a waste of money" in trafilatura.extract(html)
+
+
+def test_list_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "list-outside-article-container.html").read_text(encoding="utf-8")
+    assert "Pier 3:" not in trafilatura.extract(html, include_comments=False)
+
+
+def test_shown_date_wins_over_a_stale_meta_date():
+    path = FIXTURES / "extraction" / "stale-published-meta.html"
+    assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date.startswith("2019-03-02")  # the failure
+    assert extract(path).published == "2024-04-17"
 
 
 def test_repeated_article_is_kept_once():
