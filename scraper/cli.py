@@ -311,12 +311,17 @@ def regroup(database, as_json, **grouping):
         "stories_split": report.changes["split"],
         "articles_moved": report.changes["articles_moved"],
     }
+    _echo_summary(summary, as_json, width=18)
+
+
+
+def _echo_summary(summary: dict, as_json: bool, width: int) -> None:
+    """A command's closing report: JSON, or one right-aligned ``name: value`` line per entry."""
     if as_json:
         click.echo(json.dumps(summary, indent=2))
-    else:
-        for key, value in summary.items():
-            click.echo(f"{key.replace('_', ' '):>18}: {value}")
-
+        return
+    for key, value in summary.items():
+        click.echo(f"{key.replace('_', ' '):>{width}}: {value}")
 
 @cli.command()
 @database_argument
@@ -352,11 +357,7 @@ def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, al
         with click.progressbar(length=articles, label="Regrouping", file=sys.stderr) as bar:
             changes = regroup_database(db, GroupingSettings(), progress=bar.update).changes
         summary["stories_changed"] = changes["clusters"] - changes["unchanged"]
-    if as_json:
-        click.echo(json.dumps(summary, indent=2))
-    else:
-        for key, value in summary.items():
-            click.echo(f"{key.replace('_', ' '):>16}: {value}")
+    _echo_summary(summary, as_json, width=16)
 
 
 @cli.command()
