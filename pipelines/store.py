@@ -12,7 +12,6 @@ whose URLs are not done yet, and a rerun fetches them again.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from scraper.items import ArticleItem
 from scraper.urls import url_key
 from pipelines.boilerplate import record_page, site_of
 from pipelines.dedup import grouping_settings
+from pipelines.extraction_pool import compress_page
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class StorePipeline:
                 "status": item.status,
                 "headers": json.dumps(item.headers),
                 "encoding": item.encoding,
-                "html_gzip": item.body_gzip or gzip.compress(item.body),
+                "html_gzip": item.body_gzip or compress_page(item.body),
                 "fetched_at": item.fetched_at,
             },
         )
