@@ -174,7 +174,7 @@ class StorePipeline:
         row = self.db.execute("SELECT id FROM articles WHERE url = ?", [item.canonical_url]).fetchone()
         seen = {"final_url": item.url, "last_seen": item.fetched_at, "last_run_id": self.run_id}
         if row and item.unchanged:
-            self.db["articles"].update(row[0], seen)
+            self._update_article(row[0], seen)
             return row[0], "unchanged"
         content = {
             "url": item.canonical_url,
@@ -193,10 +193,18 @@ class StorePipeline:
             **seen,
         }
         if row:
-            self.db["articles"].update(row[0], content)
+            self._update_article(row[0], content)
             return row[0], "updated"
         content.update(first_seen=item.fetched_at, first_run_id=self.run_id, url_key=url_key(item.canonical_url))
-        return self.db["articles"].insert(content).last_pk, "new"
+        cursor = self.db.execute(
+            f"INSERT INTO articles ({', '.join(content)}) VALUES ({', '.join('?' for _ in content)})", list(content.values())
+        )
+        return cursor.lastrowid, "new"
+
+    def _update_article(self, article_id: int, columns: dict) -> None:
+        """Plain SQL, like ``_upsert``: sqlite-utils' insert and update read the table's schema on every call."""
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*columns.values(), article_id])
 
     def finish_run(self, spider, reason: str) -> None:
         if self.db is None:
