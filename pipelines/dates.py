@@ -151,7 +151,7 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
-def shown_date(dateline: str, published: str | None, language: str | None = None) -> str | None:
+def shown_date(dateline: str, published: str | None, language: str | None = None, updates_too: bool = False) -> str | None:
     """The date printed under the headline when it is not an update's and differs from the declared one, else ``published``.
 
     Metadata dates go stale (a republished template, a feed's first import) and
@@ -169,7 +169,7 @@ def shown_date(dateline: str, published: str | None, language: str | None = None
     '2024-04-24'
     """
     dates = list(SHOWN_DATE.finditer(dateline))
-    if not dates or UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()]):
+    if not dates or (not updates_too and UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()])):
         return published
     day = read_date(dates[0].group(0), language, published)
     if day and len(dates) > 1 and dates[1].start() - dates[0].end() < 5:
@@ -206,4 +206,4 @@ def published_date(tree, found: str | None, dateline: str, page_text: str, langu
             shown = days_shown(page_text, language)
             if declared[:10] in shown or (found or "")[:10] not in shown:
                 found = declared
-    return shown_date(dateline, found, language)
+    return shown_date(dateline, found, language, updates_too=declared is None)
