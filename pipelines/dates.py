@@ -15,7 +15,8 @@ import json
 import re
 from datetime import date, datetime
 
-from htmldate.extractors import try_date_expr
+from htmldate.extractors import extract_url_date, try_date_expr
+from htmldate.utils import Extractor
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # a date as pages print it: "May 2, 2024", "2nd May 2024", "2024-05-02", "05/02/2024", "02.05.2024"
@@ -181,13 +182,25 @@ def shown_date(dateline: str, published: str | None, language: str | None = None
     return day
 
 
-def published_date(tree, found: str | None, dateline: str, page_text: str, language: str | None = None) -> str | None:
+def url_date(url: str | None) -> str | None:
+    """The day a URL carries in its path (htmldate's reading), else None.
+
+    >>> url_date("https://whatever.example/2025/12/18/comfort-watches/"), url_date("https://daily.example/envoy")
+    ('2025-12-18', None)
+    """
+    return extract_url_date(url, Extractor(False, datetime.now(), EARLIEST, True, "%Y-%m-%d"))
+
+
+def published_date(tree, found: str | None, dateline: str, page_text: str, language: str | None = None, url: str | None = None) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
     In order: a date the page labels as its first publication; the declared
     ``datePublished`` / ``article:published_time`` when htmldate found none, a
-    day without time or the declared modification date, and the page shows
-    the declared day or not htmldate's; then ``shown_date``.
+    day without time (not the ``url``'s) or the declared modification date,
+    and the page shows the declared day or not htmldate's; then
+    ``shown_date``, which takes a date line labelled as an update too when
+    the page declares no publication date (htmldate's is then a guess from
+    the page's text).
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
@@ -202,7 +215,8 @@ def published_date(tree, found: str | None, dateline: str, page_text: str, langu
         return found if found and found[:10] == first else first
     declared, modified = declared_dates(tree)
     if declared and (found is None or found[:10] != declared[:10]):
-        if found is None or len(found) == 10 or found[:10] == (modified or "")[:10]:
+        undated = len(found or "") == 10 and found != url_date(url)
+        if found is None or undated or found[:10] == (modified or "")[:10]:
             shown = days_shown(page_text, language)
             if declared[:10] in shown or (found or "")[:10] not in shown:
                 found = declared

@@ -90,7 +90,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     language = page_language(tree)
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     page_text = visible_text(tree)
-    published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"))
+    published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
     teasers = prune_teasers(tree, self_urls(tree, url))
     prune_date_widgets(tree)
     raw_text = article_body(tree, url)
