@@ -65,21 +65,26 @@ def numeric_readings(shown: str) -> list[str]:
 def read_date(shown: str, language: str | None = None, published: str | None = None) -> str | None:
     """The day (YYYY-MM-DD) of a date as a page prints it, else None.
 
-    An all-digit date whose day and month can swap reads as ``published`` when
-    one reading is that day; else a slash date reads month first on English
-    pages (en, en-US), any other day first.
+    An all-digit date whose day and month can swap reads month first when it
+    has slashes on an en-US page; else as ``published`` when one reading is
+    that day; else month first when it has slashes on an English page of no
+    stated region, day first otherwise.
 
     >>> read_date("Dec. 9, 2025"), read_date("29th August, 2023"), read_date("12.12.2025")
     ('2025-12-09', '2023-08-29', '2025-12-12')
-    >>> read_date("03/01/2017", "en"), read_date("03/01/2017", "fr"), read_date("03/10/2023", "en", "2023-10-03T09:00:00")
-    ('2017-03-01', '2017-01-03', '2023-10-03')
+    >>> read_date("03/01/2017", "en"), read_date("03/01/2017", "fr"), read_date("03/01/2017", "en-US", "2017-01-03")
+    ('2017-03-01', '2017-01-03', '2017-03-01')
+    >>> read_date("03/10/2023", "en", "2023-10-03T09:00:00"), read_date("03.10.2023", "en")
+    ('2023-10-03', '2023-10-03')
     """
     readings = numeric_readings(shown)
     if readings:
+        language = (language or "").lower().replace("_", "-")
+        if len(readings) == 1 or ("/" in shown and language == "en-us"):
+            return readings[0]
         if published and published[:10] in readings:
             return published[:10]
-        month_first = "/" in shown and (language or "").lower().replace("_", "-") in ("en", "en-us")
-        return readings[0] if month_first or len(readings) == 1 else readings[1]
+        return readings[0] if "/" in shown and language == "en" else readings[1]
     cleaned = re.sub(r"(\d)(st|nd|rd|th)", r"\1", shown)
     cleaned = re.sub(r"\b([a-z]{3,4})\.", r"\1", cleaned, flags=re.IGNORECASE)  # "Dec." defeats htmldate's parser
     return try_date_expr(cleaned, "%Y-%m-%d", False, EARLIEST, datetime.now())
