@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from htmldate.extractors import extract_url_date, try_date_expr
 from htmldate.utils import Extractor
@@ -163,7 +163,9 @@ def shown_date(dateline: str, published: str | None, language: str | None = None
     Metadata dates go stale (a republished template, a feed's first import) and
     htmldate can swap day and month; the date readers see under the headline
     is the page's own word. Two dates in a row there are the publication and
-    the update: the earlier is taken.
+    the update: the earlier is taken. A day that the declared time (with its
+    offset) falls on in some time zone is that same moment (scripts print
+    dates in the reader's zone): the declared time is kept.
 
     >>> shown_date("Envoy recalled By Jane Doe May 2, 2024", "2023-01-01T10:00:00+00:00")
     '2024-05-02'
@@ -173,6 +175,8 @@ def shown_date(dateline: str, published: str | None, language: str | None = None
     '2024-05-02T10:00:00+02:00'
     >>> shown_date("Envoy recalled May 21, 2024 April 24, 2024 by Jane Doe", "2024-05-21T09:00:00+00:00")
     '2024-04-24'
+    >>> shown_date("Envoy recalled By Jane Doe May 1, 2024", "2024-05-02T01:30:00+00:00")
+    '2024-05-02T01:30:00+00:00'
     """
     dates = list(SHOWN_DATE.finditer(dateline))
     if not dates or (not updates_too and UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()])):
@@ -184,7 +188,27 @@ def shown_date(dateline: str, published: str | None, language: str | None = None
             day = second
     if day is None or (published and published[:10] == day):
         return published
+    if published and day in days_in_any_zone(published):
+        return published  # the same moment: pages often print the day in the reader's time zone, set by script
     return day
+
+
+def days_in_any_zone(moment: str) -> set[str]:
+    """The days a time with an offset falls on somewhere on Earth (UTC-12 to UTC+14); none for a time without offset.
+
+    >>> sorted(days_in_any_zone("2025-12-19T22:02:58+00:00")), sorted(days_in_any_zone("2025-12-19T11:00:00+00:00"))
+    (['2025-12-19', '2025-12-20'], ['2025-12-18', '2025-12-19', '2025-12-20'])
+    >>> days_in_any_zone("2025-12-19"), days_in_any_zone("2025-12-19T22:02:58")
+    (set(), set())
+    """
+    try:
+        instant = datetime.fromisoformat(moment)
+    except ValueError:
+        return set()
+    if instant.tzinfo is None:
+        return set()
+    utc = instant.astimezone(timezone.utc)
+    return {(utc + timedelta(hours=hours)).date().isoformat() for hours in (-12, 0, 14)}
 
 
 def url_date(url: str | None) -> str | None:
