@@ -157,28 +157,33 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
-def shown_date(dateline: str, published: str | None, language: str | None = None, updates_too: bool = False) -> str | None:
-    """The date printed under the headline when it is not an update's and differs from the declared one, else ``published``.
+def shown_date(datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False) -> str | None:
+    """The date printed on the first of ``datelines`` that has one, when it is not an update's (unless ``updates_too``)
+    and differs from the declared one, else ``published``.
 
     Metadata dates go stale (a republished template, a feed's first import) and
-    htmldate can swap day and month; the date readers see under the headline
+    htmldate can swap day and month; the date readers see around the headline
     is the page's own word. Two dates in a row there are the publication and
     the update: the earlier is taken. A day that the declared time (with its
     offset) falls on in some time zone is that same moment (scripts print
     dates in the reader's zone): the declared time is kept.
 
-    >>> shown_date("Envoy recalled By Jane Doe May 2, 2024", "2023-01-01T10:00:00+00:00")
+    >>> shown_date(["Envoy recalled By Jane Doe May 2, 2024"], "2023-01-01T10:00:00+00:00")
     '2024-05-02'
-    >>> shown_date("Envoy recalled Updated May 2, 2024", "2023-01-01T10:00:00+00:00")
+    >>> shown_date(["Envoy recalled Updated May 2, 2024"], "2023-01-01T10:00:00+00:00")
     '2023-01-01T10:00:00+00:00'
-    >>> shown_date("Envoy recalled May 2, 2024", "2024-05-02T10:00:00+02:00")
+    >>> shown_date(["Envoy recalled By Jane Doe", "Politics May 2, 2024"], "2024-05-02T10:00:00+02:00")
     '2024-05-02T10:00:00+02:00'
-    >>> shown_date("Envoy recalled May 21, 2024 April 24, 2024 by Jane Doe", "2024-05-21T09:00:00+00:00")
+    >>> shown_date(["Envoy recalled May 21, 2024 April 24, 2024 by Jane Doe"], "2024-05-21T09:00:00+00:00")
     '2024-04-24'
-    >>> shown_date("Envoy recalled By Jane Doe May 1, 2024", "2024-05-02T01:30:00+00:00")
+    >>> shown_date(["Envoy recalled By Jane Doe May 1, 2024"], "2024-05-02T01:30:00+00:00")
     '2024-05-02T01:30:00+00:00'
     """
-    dates = list(SHOWN_DATE.finditer(dateline))
+    dateline, dates = "", []
+    for dateline in datelines:
+        dates = list(SHOWN_DATE.finditer(dateline))
+        if dates:
+            break
     if not dates or (not updates_too and UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()])):
         return published
     day = read_date(dates[0].group(0), language, published)
@@ -220,7 +225,7 @@ def url_date(url: str | None) -> str | None:
     return extract_url_date(url, Extractor(False, datetime.now(), EARLIEST, True, "%Y-%m-%d"))
 
 
-def published_date(tree, found: str | None, dateline: str, page_text: str, language: str | None = None, url: str | None = None) -> str | None:
+def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
     In order: a date the page labels as its first publication; the declared
@@ -234,9 +239,9 @@ def published_date(tree, found: str | None, dateline: str, page_text: str, langu
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
     ...     '<script type="application/ld+json">{"datePublished":"2024-03-17T19:47:39+00:00"}</script></head><body>x</body></html>')
-    >>> published_date(page, "2024-05-03T10:57:58+00:00", "Envoy recalled By Jane Doe", "Envoy recalled By Jane Doe")
+    >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled By Jane Doe"], "Envoy recalled By Jane Doe")
     '2024-03-17T19:47:39+00:00'
-    >>> published_date(page, "2024-05-03T10:57:58+00:00", "Envoy recalled", "Envoy recalled Last updated May 3, 2024")
+    >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled"], "Envoy recalled Last updated May 3, 2024")
     '2024-05-03T10:57:58+00:00'
     """
     first = first_published(page_text, language)
@@ -249,4 +254,4 @@ def published_date(tree, found: str | None, dateline: str, page_text: str, langu
             shown = days_shown(page_text, language)
             if declared[:10] in shown or (found or "")[:10] not in shown:
                 found = declared
-    return shown_date(dateline, found, language, updates_too=declared is None)
+    return shown_date(datelines, found, language, updates_too=declared is None)

@@ -43,6 +43,7 @@ BY_PREFIX = re.compile(r"^(by|par|von|por|di)\s+", re.IGNORECASE)
 # how much longer trafilatura's favor_recall text must be to be taken: less is clutter it adds, more is body it found
 RECALL_MIN_GAIN = 1.1
 DATELINE_CHARS = 400  # how far below the headline the page's own date line is looked for
+DATELINE_ABOVE_CHARS = 40  # and how far above it (a kicker line: "Blog · May 2, 2024")
 
 
 class NotAnArticle(Exception):
@@ -152,17 +153,18 @@ def visible_text(tree) -> str:
     return " ".join(" ".join(body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")).split())
 
 
-def headline_and_dateline(tree, words: str) -> str:
-    """The page's ``visible_text`` from its headline (first ``<h1>``) on, DATELINE_CHARS long, read before pruning.
+def headline_and_dateline(tree, words: str) -> list[str]:
+    """Where a page prints its date line, in the order to look: the page's ``visible_text`` from its headline
+    (first ``<h1>``) on, DATELINE_CHARS long, then the DATELINE_ABOVE_CHARS above the headline; read before pruning.
 
-    >>> page = load_html('<html><body><nav>Menu</nav><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>')
+    >>> page = load_html('<html><body><nav>Menu</nav><p>Politics</p><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>')
     >>> headline_and_dateline(page, visible_text(page))
-    'Envoy recalled May 2, 2024'
+    ['Envoy recalled May 2, 2024', 'Menu Politics ']
     """
     headings = tree.xpath("//h1")
     headline = " ".join(" ".join(headings[0].xpath(".//text()")).split()) if headings else ""
-    start = words.find(headline) if headline else -1
-    return words[max(start, 0) :][:DATELINE_CHARS]
+    start = max(words.find(headline) if headline else -1, 0)
+    return [words[start:][:DATELINE_CHARS], words[max(start - DATELINE_ABOVE_CHARS, 0) : start]]
 
 
 def self_urls(tree, url: str) -> set[str]:
