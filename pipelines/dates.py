@@ -62,7 +62,7 @@ def numeric_readings(shown: str) -> list[str]:
     return readings
 
 
-def read_date(shown: str, language: str | None = None, published: str | None = None) -> str | None:
+def read_date(shown: str, language: str | None = None, published: str | None = None, machine_day: str | None = None) -> str | None:
     """The day (YYYY-MM-DD) of a date as a page prints it, else None.
 
     An all-digit date whose day and month can swap reads month first when it
@@ -78,6 +78,8 @@ def read_date(shown: str, language: str | None = None, published: str | None = N
     ('2023-10-03', '2023-10-03')
     """
     readings = numeric_readings(shown)
+    if machine_day and machine_day in readings:
+        return machine_day
     if readings:
         language = (language or "").lower().replace("_", "-")
         if len(readings) == 1 or ("/" in shown and language == "en-us"):
@@ -157,7 +159,9 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
-def shown_date(datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False) -> str | None:
+def shown_date(
+    datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False, machine_days: dict[str, str] | None = None
+) -> str | None:
     """The date printed on the first of ``datelines`` that has one, when it is not an update's (unless ``updates_too``)
     and differs from the declared one, else ``published``.
 
@@ -186,7 +190,7 @@ def shown_date(datelines: list[str], published: str | None, language: str | None
             break
     if not dates or (not updates_too and UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()])):
         return published
-    day = read_date(dates[0].group(0), language, published)
+    day = read_date(dates[0].group(0), language, published, (machine_days or {}).get(dates[0].group(0)))
     if day and len(dates) > 1 and dates[1].start() - dates[0].end() < 5:
         second = read_date(dates[1].group(0), language, published)
         if second and second < day:
@@ -225,6 +229,22 @@ def url_date(url: str | None) -> str | None:
     return extract_url_date(url, Extractor(False, datetime.now(), EARLIEST, True, "%Y-%m-%d"))
 
 
+def time_element_days(tree) -> dict[str, str]:
+    """The day each date printed in a ``<time datetime>`` element stands for, as its ``datetime`` gives it.
+
+    >>> from lxml import html
+    >>> time_element_days(html.fromstring('<p><time datetime="2023-10-12T19:38:01Z">10/12/2023 7:38 PM</time></p>'))
+    {'10/12/2023': '2023-10-12'}
+    """
+    days = {}
+    for element in tree.xpath("//time[@datetime]"):
+        day = declared_date([element.get("datetime")])
+        if day:
+            for shown in SHOWN_DATE.finditer(" ".join(element.text_content().split())):
+                days.setdefault(shown.group(0), day[:10])
+    return days
+
+
 def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
@@ -254,4 +274,4 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
             shown = days_shown(page_text, language)
             if declared[:10] in shown or (found or "")[:10] not in shown:
                 found = declared
-    return shown_date(datelines, found, language, updates_too=declared is None)
+    return shown_date(datelines, found, language, updates_too=declared is None, machine_days=time_element_days(tree))
