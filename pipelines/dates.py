@@ -30,15 +30,8 @@ UPDATE_LABEL = re.compile(r"(?:updat\w*|modifi\w*|revis\w*|reviewed|edited)\W*(?
 FIRST_PUBLISHED = re.compile(r"\b(?:originally|first) published(?: on| in)?\s*:?\s*", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 EARLIEST = datetime(1995, 1, 1)
-DECLARED_PUBLISHED = (
-    '//meta[@property="article:published_time" or @property="og:published_time" or @name="article:published_time"'
-    ' or @itemprop="datePublished" or @property="datePublished" or @name="datePublished"]/@content'
-    ' | //*[@itemprop="datePublished"]/@datetime'
-)
-DECLARED_MODIFIED = (
-    '//meta[@property="article:modified_time" or @property="og:updated_time" or @itemprop="dateModified"'
-    ' or @name="dateModified" or @property="dateModified"]/@content | //*[@itemprop="dateModified"]/@datetime'
-)
+PUBLISHED_NAMES = {"article:published_time", "og:published_time", "datepublished"}  # meta property / name / itemprop
+MODIFIED_NAMES = {"article:modified_time", "og:updated_time", "datemodified"}
 
 
 def numeric_readings(shown: str) -> list[str]:
@@ -125,9 +118,18 @@ def declared_dates(tree) -> tuple[str | None, str | None]:
     ...     '<script type="application/ld+json">{"datePublished":"2024-03-17T19:47:39+00:00"}</script></head><body>x</body></html>'))
     ('2024-03-17T19:47:39+00:00', '2024-05-03T10:00:00+00:00')
     """
+    published, modified = [], []
+    for element in tree.xpath("//meta[@content] | //*[@itemprop][@datetime]"):
+        value = element.get("content") if element.tag == "meta" else element.get("datetime")
+        for name in (element.get("property"), element.get("name"), element.get("itemprop")):
+            name = (name or "").lower()
+            if name in PUBLISHED_NAMES:
+                published.append(value)
+            elif name in MODIFIED_NAMES:
+                modified.append(value)
     linked_data = " ".join(tree.xpath('//script[@type="application/ld+json"]/text()'))
-    published = tree.xpath(DECLARED_PUBLISHED) + re.findall(r'"datePublished"\s*:\s*"([^"]+)"', linked_data)
-    modified = tree.xpath(DECLARED_MODIFIED) + re.findall(r'"dateModified"\s*:\s*"([^"]+)"', linked_data)
+    published += re.findall(r'"datePublished"\s*:\s*"([^"]+)"', linked_data)
+    modified += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', linked_data)
     return declared_date(published), declared_date(modified)
 
 
@@ -152,6 +154,8 @@ def first_published(text: str, language: str | None = None) -> str | None:
     >>> first_published("Published May 2, 2024") is None
     True
     """
+    if "ublished" not in text and "UBLISHED" not in text:
+        return None  # most pages: spares the regular expression a scan of the whole text
     for label in FIRST_PUBLISHED.finditer(text):
         shown = SHOWN_DATE.match(text, label.end())
         if shown:
