@@ -58,17 +58,18 @@ def numeric_readings(shown: str) -> list[str]:
 def read_date(shown: str, language: str | None = None, published: str | None = None, machine_day: str | None = None) -> str | None:
     """The day (YYYY-MM-DD) of a date as a page prints it, else None.
 
-    An all-digit date whose day and month can swap reads month first when it
-    has slashes on an en-US page; else as ``published`` when one reading is
-    that day; else month first when it has slashes on an English page of no
-    stated region, day first otherwise.
+    An all-digit date whose day and month can swap reads as ``machine_day``
+    (the ``datetime`` of the ``<time>`` element printing it) when that is one
+    reading; else month first when it has slashes on an en-US page; else as
+    ``published`` when one reading is that day; else month first when it has
+    slashes on an English page of no stated region, day first otherwise.
 
     >>> read_date("Dec. 9, 2025"), read_date("29th August, 2023"), read_date("12.12.2025")
     ('2025-12-09', '2023-08-29', '2025-12-12')
     >>> read_date("03/01/2017", "en"), read_date("03/01/2017", "fr"), read_date("03/01/2017", "en-US", "2017-01-03")
     ('2017-03-01', '2017-01-03', '2017-03-01')
-    >>> read_date("03/10/2023", "en", "2023-10-03T09:00:00"), read_date("03.10.2023", "en")
-    ('2023-10-03', '2023-10-03')
+    >>> read_date("03/10/2023", "en", "2023-10-03T09:00:00"), read_date("03.10.2023", "en"), read_date("10/12/2023", "en", "2023-12-10", "2023-10-12")
+    ('2023-10-03', '2023-10-03', '2023-10-12')
     """
     readings = numeric_readings(shown)
     if machine_day and machine_day in readings:
