@@ -164,6 +164,30 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
+def marked_published(tree) -> str | None:
+    """The day of the first ``<time pubdate datetime>`` that marks the page's own publication, else None.
+
+    HTML5's ``pubdate`` dates the nearest ``<article>`` around it, the whole
+    page if none: one inside an ``<article>`` without the headline (a
+    comment's) dates something else.
+
+    >>> from lxml import html
+    >>> marked_published(html.fromstring('<div><h1>Envoy recalled</h1><p>Published <time pubdate datetime="2025-08-13">August 13</time></p></div>'))
+    '2025-08-13'
+    >>> marked_published(html.fromstring('<article><h1>Envoy recalled</h1><article class="comment">'
+    ...     '<time pubdate datetime="2026-01-08T02:01:07+00:00">Jan 8</time></article></article>')) is None
+    True
+    """
+    for element in tree.xpath("//time[@pubdate][@datetime]"):
+        article = element.xpath("ancestor::article[1]")
+        if article and not article[0].xpath(".//h1"):
+            continue
+        day = declared_date([element.get("datetime")])
+        if day:
+            return day[:10]
+    return None
+
+
 def shown_date(
     datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False, machine_days: dict[str, str] | None = None
 ) -> str | None:
@@ -253,7 +277,8 @@ def time_element_days(tree) -> dict[str, str]:
 def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
-    In order: a date the page labels as its first publication; the declared
+    In order: a date the page labels as its first publication or marks as
+    its own (``<time pubdate>``); the declared
     ``datePublished`` / ``article:published_time`` when htmldate found none, a
     day without time (not the ``url``'s) or the declared modification date,
     and the page shows the declared day or not htmldate's; then
@@ -269,7 +294,7 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
     >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled"], "Envoy recalled Last updated May 3, 2024")
     '2024-05-03T10:57:58+00:00'
     """
-    first = first_published(page_text, language)
+    first = first_published(page_text, language) or marked_published(tree)
     if first:
         return found if found and found[:10] == first else first
     declared, modified = declared_dates(tree)
