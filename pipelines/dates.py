@@ -27,6 +27,9 @@ SHOWN_DATE = re.compile(
 )
 # "Updated", "Last updated on", "Modified:", "Reviewed", right before the date ("review process. May 2" is no label)
 UPDATE_LABEL = re.compile(r"(?:updat\w*|modifi\w*|revis\w*|reviewed|edited)\W*(?:on|at)?\W*$", re.IGNORECASE)
+# between a publication date and its update: "December 3, 2025. Updated: December 7, 2025", "Mar 8, 2024 · Modified: May 19, 2025"
+UPDATE_WORD = re.compile(r"pdated|odified|PDATED|ODIFIED")  # cheaper than a case-blind scan of the whole text
+UPDATE_BETWEEN = re.compile(r"[\s.,;|·•–-]{0,4}(?:last\s+)?(?:updated|modified)(?:\s+on)?:?\s*", re.IGNORECASE)
 FIRST_PUBLISHED = re.compile(r"\b(?:originally|first) published(?: on| in)?\s*:?\s*", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 EARLIEST = datetime(1995, 1, 1)
@@ -164,6 +167,50 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
+def marked_published(tree) -> str | None:
+    """The day of the first ``<time pubdate datetime>`` that marks the page's own publication, else None.
+
+    HTML5's ``pubdate`` dates the nearest ``<article>`` around it, the whole
+    page if none: one inside an ``<article>`` without the headline (a
+    comment's) dates something else.
+
+    >>> from lxml import html
+    >>> marked_published(html.fromstring('<div><h1>Envoy recalled</h1><p>Published <time pubdate datetime="2025-08-13">August 13</time></p></div>'))
+    '2025-08-13'
+    >>> marked_published(html.fromstring('<article><h1>Envoy recalled</h1><article class="comment">'
+    ...     '<time pubdate datetime="2026-01-08T02:01:07+00:00">Jan 8</time></article></article>')) is None
+    True
+    """
+    for element in tree.xpath("//time[@pubdate][@datetime]"):
+        article = element.xpath("ancestor::article[1]")
+        if article and not article[0].xpath(".//h1"):
+            continue
+        day = declared_date([element.get("datetime")])
+        if day:
+            return day[:10]
+    return None
+
+
+def published_before_update(text: str, language: str | None = None) -> str | None:
+    """The first day a page prints right before a later day labelled as its update, else None.
+
+    >>> published_before_update("By Sylvia Bishop December 3, 2025. Updated: December 7, 2025 Five Books")
+    '2025-12-03'
+    >>> published_before_update("Published: Mar 8, 2024 · Modified: May 19, 2025"), published_before_update("May 2, 2024 Updated on May 2, 2024")
+    ('2024-03-08', None)
+    """
+    for label in UPDATE_WORD.finditer(text):
+        start = text.rfind(" ", 0, max(label.start() - 30, 0)) + 1  # a whole word: never half of "12/03/2024"
+        window = text[start : label.end() + 40]
+        dates = list(SHOWN_DATE.finditer(window))
+        for earlier, later in zip(dates, dates[1:]):
+            if UPDATE_BETWEEN.fullmatch(window, earlier.end(), later.start()):
+                published, updated = read_date(earlier.group(0), language), read_date(later.group(0), language)
+                if published and updated and published < updated:
+                    return published
+    return None
+
+
 def shown_date(
     datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False, machine_days: dict[str, str] | None = None
 ) -> str | None:
@@ -253,7 +300,9 @@ def time_element_days(tree) -> dict[str, str]:
 def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
-    In order: a date the page labels as its first publication; the declared
+    In order: a date the page labels as its first publication, marks as its
+    own (``<time pubdate>``) or prints right before a labelled later update
+    ("December 3, 2025. Updated: December 7, 2025"); the declared
     ``datePublished`` / ``article:published_time`` when htmldate found none, a
     day without time (not the ``url``'s) or the declared modification date,
     and the page shows the declared day or not htmldate's; then
@@ -269,7 +318,7 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
     >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled"], "Envoy recalled Last updated May 3, 2024")
     '2024-05-03T10:57:58+00:00'
     """
-    first = first_published(page_text, language)
+    first = first_published(page_text, language) or marked_published(tree) or published_before_update(page_text, language)
     if first:
         return found if found and found[:10] == first else first
     declared, modified = declared_dates(tree)

@@ -34,6 +34,10 @@ FAILURE_KINDS = {
     "declared-published-milliseconds.html": ([FIRST, LAST], []),
     # "03/01/2024" on an en-US page is March 1 (see test_slash_date_reads_month_first_on_us_pages)
     "slash-date-month-first.html": ([FIRST, LAST], ["03/01/2024"]),
+    # the publication marked below the body by <time pubdate>, a stale meta date (see test_pubdate_marked_publication_wins)
+    "pubdate-below-the-body.html": ([FIRST, LAST], ["Not before time"]),
+    # "April 17, 2024. Updated: May 3, 2024" away from the headline (see test_date_printed_before_its_update_is_the_publication)
+    "published-then-updated-below-the-body.html": ([FIRST, LAST], []),
     # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
@@ -89,6 +93,19 @@ def test_slash_date_reads_month_first_on_us_pages():
     path = FIXTURES / "extraction" / "slash-date-month-first.html"
     assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-01-03"  # the failure: day first
     assert extract(path).published == "2024-03-01"
+
+
+def test_pubdate_marked_publication_wins_over_a_stale_meta_date():
+    path = FIXTURES / "extraction" / "pubdate-below-the-body.html"
+    assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-04-10"  # the failure
+    assert extract(path).published == "2024-04-17"  # not the comment's pubdate either
+
+
+def test_date_printed_before_its_update_is_the_publication():
+    path = FIXTURES / "extraction" / "published-then-updated-below-the-body.html"
+    assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-05-03"  # the failure: the update
+    article = extract(path)
+    assert article.published == "2024-04-17" and article.updated == "2024-05-03T10:00:00+02:00"
 
 
 def test_repeated_article_is_kept_once():
