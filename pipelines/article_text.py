@@ -25,6 +25,8 @@ _LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][a
 _LINKED_HEADINGS = "//" + _LINKED_HEADING
 _LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
 _STOP_AT = {"html", "body", "main", "article"}
+# the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
+_MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 
 
 def prune_teasers(tree, page_urls: set[str]) -> int:
@@ -71,6 +73,25 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
         _drop(block)
         removed += 1
     return removed
+
+
+def unwrap_misnested_main(tree) -> int:
+    """Drop the tags (not the content) of headers, navs, footers, asides and buttons that hold the page's ``<main>``.
+
+    A menu button or search form left unclosed makes the HTML parser nest the
+    rest of the page inside the header, and trafilatura discards headers and
+    navs (and buttons) whole: the article is lost and only a last-resort dump
+    of the page text remains. Returns how many tags were dropped.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><header><button><div>Menu<main><p>Body text.</p></main></div></button></header></body></html>')
+    >>> unwrap_misnested_main(page), page.find('body')[0].tag
+    (2, 'div')
+    """
+    wrappers = tree.xpath(_MISNESTED_MAIN)
+    for wrapper in wrappers:
+        wrapper.drop_tag()
+    return len(wrappers)
 
 
 def prune_date_widgets(tree) -> int:

@@ -26,7 +26,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 from htmldate.extractors import try_date_expr
 
-from pipelines.article_text import drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines
+from pipelines.article_text import drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
 from pipelines.page_kind import non_article_reason
 from scraper.urls import canonical_url
 
@@ -96,6 +96,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     language = page_language(tree)
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     tree_as_fetched = headline_and_dateline(tree)
+    unwrap_misnested_main(tree)
     teasers = prune_teasers(tree, self_urls(tree, url))
     prune_date_widgets(tree)
     raw_text = article_body(tree, url)

@@ -31,6 +31,8 @@ FAILURE_KINDS = {
     # the date under the headline is the article's, the meta tag a stale template's (see test_shown_date_wins)
     "stale-published-meta.html": ([FIRST, LAST], ["April 17, 2024"]),
     # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
+    # an unclosed menu button nests <main> in the header, which trafilatura drops: only a dump of the page text was left
+    "main-inside-header.html": ([FIRST, LAST], ["Local Roads", "covers roads and transport"]),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -66,6 +68,11 @@ def test_comments_fixture_shows_the_failure_of_trafilatura_defaults():
 def test_list_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "list-outside-article-container.html").read_text(encoding="utf-8")
     assert "Pier 3:" not in trafilatura.extract(html, include_comments=False)
+
+
+def test_main_inside_header_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "main-inside-header.html").read_text(encoding="utf-8")
+    assert "Local Roads" in trafilatura.extract(html, include_comments=False)
 
 
 def test_shown_date_wins_over_a_stale_meta_date():
