@@ -20,6 +20,8 @@ from htmldate.extractors import try_date_expr
 
 TEASER_MAX_CHARS = 600  # a headline plus a lead paragraph; an article body is longer
 DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence with a date does not
+HEADLINE_LINES = 3  # the headline is the text's first line, or comes after a kicker or section label
+WORDS = re.compile(r"\w+")
 CREDIT_LINE = re.compile(r"^[^\W\d_][^:]{0,24}:\s*\S.{0,60}$")  # "Source: BFM TV", "Photo: AP"
 _LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][ancestor::a[@href] or .//a[@href]]"
 _LINKED_HEADINGS = "//" + _LINKED_HEADING
@@ -143,6 +145,27 @@ def strip_metadata_lines(text: str, authors: list[str]) -> str:
             continue
         keep.append(line)
     return "\n".join(keep).strip()
+
+
+def drop_headline(text: str, title: str | None) -> str:
+    """Drop the headline from the top of the extracted text: the article keeps it in its title.
+
+    A line among the first HEADLINE_LINES with the title's words (case and
+    punctuation aside) is the headline; a later mention of it is the article's own.
+
+    >>> drop_headline("World\\nEnvoy recalled!\\nParis recalled its envoy.", "Envoy recalled")
+    'World\\nParis recalled its envoy.'
+    >>> drop_headline("Paris recalled its envoy.\\nTalks stopped.\\nA vote is due.\\nEnvoy recalled", "Envoy recalled")
+    'Paris recalled its envoy.\\nTalks stopped.\\nA vote is due.\\nEnvoy recalled'
+    """
+    if not title:
+        return text
+    headline = WORDS.findall(title.lower())
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:HEADLINE_LINES]):
+        if headline and WORDS.findall(line.lower()) == headline:
+            return "\n".join(lines[:number] + lines[number + 1 :]).strip()
+    return text
 
 
 def drop_repeated_paragraphs(text: str, min_chars: int = 40) -> str:

@@ -26,7 +26,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 from htmldate.extractors import try_date_expr
 
-from pipelines.article_text import drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
+from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
 from pipelines.page_kind import non_article_reason
 from scraper.urls import canonical_url
 
@@ -109,14 +109,15 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     if not raw_text.strip():
         raise NotAnArticle("no_article_text")
     authors = split_authors(metadata.author)
-    text = drop_repeated_paragraphs(strip_metadata_lines(raw_text, authors))
+    title = clean_title(metadata.title, metadata.sitename)
+    text = drop_repeated_paragraphs(drop_headline(strip_metadata_lines(raw_text, authors), title))
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     return Article(
         text=text,
         text_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         canonical_url=canonical_url(url, metadata.url),
-        title=clean_title(metadata.title, metadata.sitename),
+        title=title,
         authors=authors,
         published=shown_date(tree_as_fetched, iso_published(metadata.date)),
         language=language,

@@ -33,6 +33,8 @@ FAILURE_KINDS = {
     # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
     # an unclosed menu button nests <main> in the header, which trafilatura drops: only a dump of the page text was left
     "main-inside-header.html": ([FIRST, LAST], ["Local Roads", "covers roads and transport"]),
+    # the headline opens trafilatura's text; the article keeps it as its title (see test_headline_is_the_title_not_the_text)
+    "headline-in-body.html": ([FIRST, LAST], ["Council closes the old river bridge to heavy traffic"]),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -73,6 +75,14 @@ def test_list_fixture_shows_the_failure_of_trafilatura_defaults():
 def test_main_inside_header_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "main-inside-header.html").read_text(encoding="utf-8")
     assert "Local Roads" in trafilatura.extract(html, include_comments=False)
+
+
+def test_headline_is_the_title_not_the_text():
+    path = FIXTURES / "extraction" / "headline-in-body.html"
+    headline = "Council closes the old river bridge to heavy traffic"
+    assert trafilatura.extract(path.read_text(encoding="utf-8")).startswith(headline)  # the failure
+    article = extract(path)
+    assert article.title == headline and article.text.startswith(FIRST)
 
 
 def test_shown_date_wins_over_a_stale_meta_date():
