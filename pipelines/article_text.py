@@ -31,15 +31,16 @@ _STOP_AT = {"html", "body", "main", "article"}
 _MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 
 
-def prune_teasers(tree, page_urls: set[str]) -> int:
+def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int:
     """Remove teaser blocks: a headline linking to another page, with the small box around it.
 
     From each linked headline, climb to the largest ancestor that still holds
     only that one linked headline and at most TEASER_MAX_CHARS of text.
     Headlines linking to the page itself (``page_urls``) are the article's own, and so are headlines
     that link only to other sites (the products, events or sources a listicle is about), and so are
-    headings in a table (the rows of a comparison the article makes).
-    Returns how many blocks were removed.
+    headings in a table (the rows of a comparison the article makes), and, with ``keep_chapters``
+    (for a page that declares itself an article), headlines linking below one of its URLs' paths:
+    its chapters or parts (a guide's table of contents). Returns how many blocks were removed.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><body><article><p>' + 'Body text. ' * 80 + '</p></article>'
@@ -62,6 +63,8 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
             continue
         if not any(_same_site(target, base) for target in targets):
             continue  # a list of products, events or sources: the article's own headings
+        if keep_chapters and any(_below(target, page) for target in targets for page in page_urls):
+            continue
         block = heading
         while True:
             parent = block.getparent()
@@ -203,6 +206,17 @@ def _is_date_line(line: str) -> bool:
 def _same_site(url: str, base: str) -> bool:
     host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
     return not host or not base_host or _registered(host) == _registered(base_host)
+
+
+def _below(url: str, page: str) -> bool:
+    """``url`` is on ``page``'s host, under its path.
+
+    >>> _below("https://e.com/guide/part-2", "https://e.com/guide"), _below("https://e.com/other", "https://e.com/guide")
+    (True, False)
+    """
+    target, parent = urlsplit(url), urlsplit(page)
+    folder = parent.path.rstrip("/") + "/"
+    return target.hostname == parent.hostname and target.path.startswith(folder) and target.path.rstrip("/") + "/" != folder
 
 
 def _registered(host: str) -> str:

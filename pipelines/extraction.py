@@ -27,7 +27,7 @@ from trafilatura.utils import load_html
 from htmldate.extractors import try_date_expr
 
 from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
-from pipelines.page_kind import non_article_reason
+from pipelines.page_kind import declares_article, non_article_reason
 from scraper.urls import canonical_url
 
 
@@ -100,7 +100,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     tree_as_fetched = headline_and_dateline(tree)
     unwrap_misnested_main(tree)
-    teasers = prune_teasers(tree, self_urls(tree, url))
+    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
     raw_text = article_body(tree, url)
     kind = non_article_reason(tree, url, len(raw_text), teasers)
