@@ -111,5 +111,10 @@ DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 
+# A response yields at most one item (an article page's), and Scrapy starts CONCURRENT_ITEMS
+# tasks for every response's output however few it yields: at the default 100 that was about a
+# sixth of the crawl process's time (bench/crawl_speed.py, py-spy).
+CONCURRENT_ITEMS = 1
+
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

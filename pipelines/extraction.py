@@ -4,9 +4,11 @@ Reads the metadata from the page as it came (pruning loses dates and
 bylines), tells pages that hold no article apart (pipelines.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
 widgets were pruned (pipelines.article_text), once as configured by default
-and once favouring recall, keeping the recall text when it is clearly longer.
-The published date is htmldate's unless the page prints another one under
-its headline. Keeps title, authors as a list,
+and, unless the page has too little text left for it, once favouring recall,
+keeping the recall text when it is clearly longer; the headline is then
+dropped from the top of the text (the article keeps it as its title).
+The published date is htmldate's, corrected by what the page declares and
+shows (pipelines.dates). Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
 site name, description, canonical URL, main image and section; a value the
 page does not give is None. The crawl, the benchmarks and re-extraction all
@@ -24,8 +26,8 @@ from datetime import datetime
 import trafilatura
 from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
-from htmldate.extractors import try_date_expr
 
+from pipelines.dates import published_date
 from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
 from pipelines.page_kind import declares_article, non_article_reason
 from scraper.urls import canonical_url
@@ -45,13 +47,8 @@ RECALL_MIN_GAIN = 1.1
 # elements trafilatura's cleaning drops whole in either configuration: their text can't be in the recall text
 UNEXTRACTED_TAGS = frozenset({"script", "style", "noscript", "head", "nav", "footer", "aside", "button", "select", "option",
                               "iframe", "svg", "dialog", "menu", "label", "input", "textarea"})
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-SHOWN_DATE = re.compile(
-    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{4}})",
-    re.IGNORECASE,
-)
-UPDATE_LABEL = re.compile(r"updat|modif|revis|review|edit", re.IGNORECASE)
 DATELINE_CHARS = 400  # how far below the headline the page's own date line is looked for
+DATELINE_ABOVE_CHARS = 40  # and how far above it (a kicker line: "Blog · May 2, 2024")
 
 
 class NotAnArticle(Exception):
@@ -98,7 +95,8 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         raise NotAnArticle("empty_page")
     language = page_language(tree)
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
-    tree_as_fetched = headline_and_dateline(tree)
+    page_text = visible_text(tree)
+    published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
     unwrap_misnested_main(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
@@ -119,7 +117,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         canonical_url=canonical_url(url, metadata.url),
         title=title,
         authors=authors,
-        published=shown_date(tree_as_fetched, iso_published(metadata.date)),
+        published=published,
         language=language,
         sitename=metadata.sitename or metadata.hostname or None,
         description=metadata.description or None,
@@ -176,44 +174,30 @@ def _spaced_length(text: str | None) -> int:
     return len(" ".join(text.split())) + 1 if text and not text.isspace() else 0
 
 
-def headline_and_dateline(tree) -> str:
-    """The visible text of the page from its headline (first ``<h1>``) on, DATELINE_CHARS long, read before pruning.
+def visible_text(tree) -> str:
+    """The words of the page's body a reader sees (no script, style or noscript), whitespace collapsed.
 
-    >>> headline_and_dateline(load_html('<html><body><nav>Menu</nav><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>'))
-    'Envoy recalled May 2, 2024'
+    >>> visible_text(load_html('<html><body><nav>Menu</nav><h1>Envoy  recalled</h1><script>x=1</script></body></html>'))
+    'Menu Envoy recalled'
     """
     body = tree.find("body")
     if body is None:
         return ""
-    words = " ".join(body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"))
-    words = " ".join(words.split())
+    return " ".join(" ".join(body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")).split())
+
+
+def headline_and_dateline(tree, words: str) -> list[str]:
+    """Where a page prints its date line, in the order to look: the page's ``visible_text`` from its headline
+    (first ``<h1>``) on, DATELINE_CHARS long, then the DATELINE_ABOVE_CHARS above the headline; read before pruning.
+
+    >>> page = load_html('<html><body><nav>Menu</nav><p>Politics</p><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>')
+    >>> headline_and_dateline(page, visible_text(page))
+    ['Envoy recalled May 2, 2024', 'Menu Politics ']
+    """
     headings = tree.xpath("//h1")
     headline = " ".join(" ".join(headings[0].xpath(".//text()")).split()) if headings else ""
-    start = words.find(headline) if headline else -1
-    return words[max(start, 0) :][:DATELINE_CHARS]
-
-
-def shown_date(dateline: str, published: str | None) -> str | None:
-    """The date printed under the headline when it is not an update's and differs from the declared one, else ``published``.
-
-    Metadata dates go stale (a republished template, a feed's first import) and
-    htmldate can swap day and month; the date readers see under the headline
-    is the page's own word (WCXB dev: 20 pages better, 15 worse).
-
-    >>> shown_date("Envoy recalled By Jane Doe May 2, 2024", "2023-01-01T10:00:00+00:00")
-    '2024-05-02'
-    >>> shown_date("Envoy recalled Updated May 2, 2024", "2023-01-01T10:00:00+00:00")
-    '2023-01-01T10:00:00+00:00'
-    >>> shown_date("Envoy recalled May 2, 2024", "2024-05-02T10:00:00+02:00")
-    '2024-05-02T10:00:00+02:00'
-    """
-    match = SHOWN_DATE.search(dateline)
-    if match is None or UPDATE_LABEL.search(dateline[max(match.start() - 25, 0) : match.start()]):
-        return published
-    day = try_date_expr(re.sub(r"(\d)(st|nd|rd|th)", r"\1", match.group(0)), "%Y-%m-%d", False, datetime(1995, 1, 1), datetime.now())
-    if day is None or (published and published[:10] == day):
-        return published
-    return day
+    start = max(words.find(headline) if headline else -1, 0)
+    return [words[start:][:DATELINE_CHARS], words[max(start - DATELINE_ABOVE_CHARS, 0) : start]]
 
 
 def self_urls(tree, url: str) -> set[str]:

@@ -193,6 +193,17 @@ def _hashes(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(np.array(shingles, dtype=np.uint32)), np.unique(np.array(passages, dtype=np.uint64))
 
 
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """The affine32 permutations of MinHashes of ``num_perm`` and ``seed``, drawn once: datasketch draws
+    them again for every ``MinHash`` (and ``bulk`` batch) made, a third of signing one text.
+
+    >>> bool((_permutations(128, 1) == MinHash(num_perm=128, seed=1, scheme="affine32").permutations).all())
+    True
+    """
+    return MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+
+
 def fingerprints(texts: Sequence[str], settings: GroupingSettings) -> list[Fingerprint]:
     """Fingerprints of many texts, their MinHashes made in one `MinHash.bulk` batch.
 
@@ -210,6 +221,7 @@ def fingerprints(texts: Sequence[str], settings: GroupingSettings) -> list[Finge
         seed=settings.seed,
         scheme="affine32",
         hashfunc=int,
+        permutations=_permutations(settings.num_perm, settings.seed),
     )
     return [
         Fingerprint(shingles=shingles, passages=passages, minhash=LeanMinHash(minhash))

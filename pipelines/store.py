@@ -12,7 +12,6 @@ whose URLs are not done yet, and a rerun fetches them again.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from scraper.items import ArticleItem
 from scraper.urls import url_key
 from pipelines.boilerplate import record_page, site_of
 from pipelines.dedup import grouping_settings
+from pipelines.extraction_pool import compress_page
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class StorePipeline:
                 "status": item.status,
                 "headers": json.dumps(item.headers),
                 "encoding": item.encoding,
-                "html_gzip": item.body_gzip or gzip.compress(item.body),
+                "html_gzip": item.body_gzip or compress_page(item.body),
                 "fetched_at": item.fetched_at,
             },
         )
@@ -174,7 +174,7 @@ class StorePipeline:
         row = self.db.execute("SELECT id FROM articles WHERE url = ?", [item.canonical_url]).fetchone()
         seen = {"final_url": item.url, "last_seen": item.fetched_at, "last_run_id": self.run_id}
         if row and item.unchanged:
-            self.db["articles"].update(row[0], seen)
+            self._update_article(row[0], seen)
             return row[0], "unchanged"
         content = {
             "url": item.canonical_url,
@@ -193,10 +193,18 @@ class StorePipeline:
             **seen,
         }
         if row:
-            self.db["articles"].update(row[0], content)
+            self._update_article(row[0], content)
             return row[0], "updated"
         content.update(first_seen=item.fetched_at, first_run_id=self.run_id, url_key=url_key(item.canonical_url))
-        return self.db["articles"].insert(content).last_pk, "new"
+        cursor = self.db.execute(
+            f"INSERT INTO articles ({', '.join(content)}) VALUES ({', '.join('?' for _ in content)})", list(content.values())
+        )
+        return cursor.lastrowid, "new"
+
+    def _update_article(self, article_id: int, columns: dict) -> None:
+        """Plain SQL, like ``_upsert``: sqlite-utils' insert and update read the table's schema on every call."""
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*columns.values(), article_id])
 
     def finish_run(self, spider, reason: str) -> None:
         if self.db is None:

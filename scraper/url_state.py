@@ -114,8 +114,13 @@ def record(
         "last_fetched": now.isoformat(timespec="seconds"),
         "next_fetch": next_fetch.isoformat(timespec="seconds") if next_fetch else None,
     }
+    # plain SQL: sqlite-utils' upsert reads the table's schema on every call, once per response here
+    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "url")
     with db.conn:
-        db["url_state"].upsert(row, pk="url")
+        db.execute(
+            f"INSERT INTO url_state ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) ON CONFLICT(url) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
 
 
 def mark_done(db, urls, *, now: datetime, recheck_hours: float) -> None:

@@ -30,6 +30,10 @@ FAILURE_KINDS = {
     "list-outside-article-container.html": ([FIRST, "Pier 3: corrosion reached 21 per cent", "Pier 5:", LAST], ["Home"]),
     # the date under the headline is the article's, the meta tag a stale template's (see test_shown_date_wins)
     "stale-published-meta.html": ([FIRST, LAST], ["April 17, 2024"]),
+    # htmldate cannot read a timestamp with milliseconds and takes the update time (see test_declared_publication_wins)
+    "declared-published-milliseconds.html": ([FIRST, LAST], []),
+    # "03/01/2024" on an en-US page is March 1 (see test_slash_date_reads_month_first_on_us_pages)
+    "slash-date-month-first.html": ([FIRST, LAST], ["03/01/2024"]),
     # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
     # an unclosed menu button nests <main> in the header, which trafilatura drops: only a dump of the page text was left
     "main-inside-header.html": ([FIRST, LAST], ["Local Roads", "covers roads and transport"]),
@@ -94,6 +98,19 @@ def test_shown_date_wins_over_a_stale_meta_date():
     path = FIXTURES / "extraction" / "stale-published-meta.html"
     assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date.startswith("2019-03-02")  # the failure
     assert extract(path).published == "2024-04-17"
+
+
+def test_declared_publication_wins_over_htmldates_update_date():
+    path = FIXTURES / "extraction" / "declared-published-milliseconds.html"
+    assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date.startswith("2024-05-03")  # the failure
+    article = extract(path)
+    assert article.published == "2024-04-17T08:00:00+02:00" and article.updated == "2024-05-03T10:00:00+02:00"
+
+
+def test_slash_date_reads_month_first_on_us_pages():
+    path = FIXTURES / "extraction" / "slash-date-month-first.html"
+    assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-01-03"  # the failure: day first
+    assert extract(path).published == "2024-03-01"
 
 
 def test_repeated_article_is_kept_once():

@@ -33,3 +33,28 @@ def test_datasette_serves_articles_as_readable_text(crawled_project):
     assert all(isinstance(value, (str, int, float, type(None))) for row in rows for value in row.values())
     assert all(row["title"] and row["text"] for row in rows)
     assert stories.status_code == 200 and len(stories.json()["rows"]) == 4
+
+
+def test_the_search_index_follows_text_changes_and_nothing_else(tmp_path):
+    from scraper.database import open_database
+
+    db = open_database(tmp_path / "news.db")
+    with db.conn:
+        article_id = db["articles"].insert(
+            {"url": "https://a.example/1", "title": "Envoy recalled", "text": "Paris recalled its ambassador.",
+             "text_hash": "x", "first_seen": "2024-04-17", "last_seen": "2024-04-17"}
+        ).last_pk
+
+    def index_writes():
+        return db.execute("SELECT count(*), coalesce(sum(length(block)), 0), max(id) FROM articles_fts_data").fetchone()
+
+    def found(word):
+        return [row[0] for row in db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [word])]
+
+    before = index_writes()
+    with db.conn:  # what a crawl does to a row far more often than to its text
+        db.execute("UPDATE articles SET last_seen = '2024-04-18', cluster_id = NULL WHERE id = ?", [article_id])
+    assert index_writes() == before
+    with db.conn:
+        db.execute("UPDATE articles SET text = 'Berlin summoned its envoy.' WHERE id = ?", [article_id])
+    assert found("Berlin") == [article_id] and found("Paris") == []

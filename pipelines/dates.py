@@ -1,0 +1,282 @@
+"""The published date of a page: htmldate's, checked against what the page declares and shows.
+
+htmldate (run by trafilatura's metadata pass) reads meta tags before JSON-LD
+and keeps a declared *modification* date in reserve, so a page declaring
+``article:modified_time`` in its head and ``datePublished`` only in JSON-LD
+gets its update date; it also drops any timestamp with milliseconds
+("2025-12-08T22:31:00.000Z": three digits read as a postal code) and reads
+"3/1/2017" day first. The rules here correct those cases from the page's own
+words, never from a guess: a value nothing supports stays None.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from htmldate.extractors import extract_url_date, try_date_expr
+from htmldate.utils import Extractor
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# a date as pages print it: "May 2, 2024", "2nd May 2024", "2024-05-02", "05/02/2024", "02.05.2024"
+SHOWN_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\.\d{1,2}\.\d{4})",
+    re.IGNORECASE,
+)
+# "Updated", "Last updated on", "Modified:", "Reviewed", right before the date ("review process. May 2" is no label)
+UPDATE_LABEL = re.compile(r"(?:updat\w*|modifi\w*|revis\w*|reviewed|edited)\W*(?:on|at)?\W*$", re.IGNORECASE)
+FIRST_PUBLISHED = re.compile(r"\b(?:originally|first) published(?: on| in)?\s*:?\s*", re.IGNORECASE)
+NUMERIC_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+EARLIEST = datetime(1995, 1, 1)
+PUBLISHED_NAMES = {"article:published_time", "og:published_time", "datepublished"}  # meta property / name / itemprop
+MODIFIED_NAMES = {"article:modified_time", "og:updated_time", "datemodified"}
+
+
+def numeric_readings(shown: str) -> list[str]:
+    """The days an all-digit date can mean, month first then day first ("03/01/2017": March 1 or January 3).
+
+    >>> numeric_readings("03/01/2017"), numeric_readings("25.12.2024"), numeric_readings("May 2, 2024")
+    (['2017-03-01', '2017-01-03'], ['2024-12-25'], [])
+    """
+    numeric = NUMERIC_DATE.fullmatch(shown.strip())
+    if not numeric:
+        return []
+    first, second, year = int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3))
+    readings = []
+    for month, day in ((first, second), (second, first)):
+        try:
+            reading = date(year, month, day).isoformat()
+        except ValueError:
+            continue
+        if reading not in readings:
+            readings.append(reading)
+    return readings
+
+
+def read_date(shown: str, language: str | None = None, published: str | None = None, machine_day: str | None = None) -> str | None:
+    """The day (YYYY-MM-DD) of a date as a page prints it, else None.
+
+    An all-digit date whose day and month can swap reads as ``machine_day``
+    (the ``datetime`` of the ``<time>`` element printing it) when that is one
+    reading; else month first when it has slashes on an en-US page; else as
+    ``published`` when one reading is that day; else month first when it has
+    slashes on an English page of no stated region, day first otherwise.
+
+    >>> read_date("Dec. 9, 2025"), read_date("29th August, 2023"), read_date("12.12.2025")
+    ('2025-12-09', '2023-08-29', '2025-12-12')
+    >>> read_date("03/01/2017", "en"), read_date("03/01/2017", "fr"), read_date("03/01/2017", "en-US", "2017-01-03")
+    ('2017-03-01', '2017-01-03', '2017-03-01')
+    >>> read_date("03/10/2023", "en", "2023-10-03T09:00:00"), read_date("03.10.2023", "en"), read_date("10/12/2023", "en", "2023-12-10", "2023-10-12")
+    ('2023-10-03', '2023-10-03', '2023-10-12')
+    """
+    readings = numeric_readings(shown)
+    if machine_day and machine_day in readings:
+        return machine_day
+    if readings:
+        language = (language or "").lower().replace("_", "-")
+        if len(readings) == 1 or ("/" in shown and language == "en-us"):
+            return readings[0]
+        if published and published[:10] in readings:
+            return published[:10]
+        return readings[0] if "/" in shown and language == "en" else readings[1]
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)", r"\1", shown)
+    cleaned = re.sub(r"\b([a-z]{3,4})\.", r"\1", cleaned, flags=re.IGNORECASE)  # "Dec." defeats htmldate's parser
+    return try_date_expr(cleaned, "%Y-%m-%d", False, EARLIEST, datetime.now())
+
+
+def declared_date(values: list[str]) -> str | None:
+    """The first of ``values`` (meta contents, JSON-LD strings) that is an ISO 8601 date, with its time and offset if given.
+
+    >>> declared_date(["", "2025-12-08T22:31:00.000Z"])
+    '2025-12-08T22:31:00+00:00'
+    >>> declared_date(["2023-07-22T03:47:21\\\\u002b00:00"]), declared_date(["2024-05-02"]), declared_date(["May 2"])
+    ('2023-07-22T03:47:21+00:00', '2024-05-02', None)
+    """
+    for value in values:
+        value = value.strip()
+        if "\\" in value:
+            try:
+                value = json.loads(f'"{value}"')  # a JSON-LD string with its escapes
+            except ValueError:
+                continue
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if moment.tzinfo is None and (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+            return moment.date().isoformat()
+        return moment.replace(microsecond=0).isoformat()
+    return None
+
+
+def declared_dates(tree) -> tuple[str | None, str | None]:
+    """The publication and modification dates the page declares (meta tags, itemprop, JSON-LD), each None if absent.
+
+    >>> from lxml import html
+    >>> declared_dates(html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:00:00+00:00">'
+    ...     '<script type="application/ld+json">{"datePublished":"2024-03-17T19:47:39+00:00"}</script></head><body>x</body></html>'))
+    ('2024-03-17T19:47:39+00:00', '2024-05-03T10:00:00+00:00')
+    """
+    published, modified = [], []
+    for element in tree.xpath("//meta[@content] | //*[@itemprop][@datetime]"):
+        value = element.get("content") if element.tag == "meta" else element.get("datetime")
+        for name in (element.get("property"), element.get("name"), element.get("itemprop")):
+            name = (name or "").lower()
+            if name in PUBLISHED_NAMES:
+                published.append(value)
+            elif name in MODIFIED_NAMES:
+                modified.append(value)
+    linked_data = " ".join(tree.xpath('//script[@type="application/ld+json"]/text()'))
+    published += re.findall(r'"datePublished"\s*:\s*"([^"]+)"', linked_data)
+    modified += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', linked_data)
+    return declared_date(published), declared_date(modified)
+
+
+def days_shown(text: str, language: str | None = None) -> set[str]:
+    """Every day the text prints, as YYYY-MM-DD; both readings of an all-digit date whose day and month can swap.
+
+    >>> sorted(days_shown("Posted May 2, 2024. Updated 2024-06-01, see 1 May, 03/01/2017"))
+    ['2017-01-03', '2017-03-01', '2024-05-02', '2024-06-01']
+    """
+    days = set()
+    for match in SHOWN_DATE.finditer(text):
+        days.update(numeric_readings(match.group(0)) or [read_date(match.group(0), language)])
+    days.discard(None)
+    return days
+
+
+def first_published(text: str, language: str | None = None) -> str | None:
+    """The day a page says it was first published ("Originally published on 26 Sep 2019"), else None.
+
+    >>> first_published("Ten tips. This article was originally published on 26 Sep 2019 at 4:12pm")
+    '2019-09-26'
+    >>> first_published("Published May 2, 2024") is None
+    True
+    """
+    if "ublished" not in text and "UBLISHED" not in text:
+        return None  # most pages: spares the regular expression a scan of the whole text
+    for label in FIRST_PUBLISHED.finditer(text):
+        shown = SHOWN_DATE.match(text, label.end())
+        if shown:
+            return read_date(shown.group(0), language)
+    return None
+
+
+def shown_date(
+    datelines: list[str], published: str | None, language: str | None = None, updates_too: bool = False, machine_days: dict[str, str] | None = None
+) -> str | None:
+    """The date printed on the first of ``datelines`` that has one, when it is not an update's (unless ``updates_too``)
+    and differs from the declared one, else ``published``.
+
+    Metadata dates go stale (a republished template, a feed's first import) and
+    htmldate can swap day and month; the date readers see around the headline
+    is the page's own word. Two dates in a row there are the publication and
+    the update: the earlier is taken. A day that the declared time (with its
+    offset) falls on in some time zone is that same moment (scripts print
+    dates in the reader's zone): the declared time is kept.
+
+    >>> shown_date(["Envoy recalled By Jane Doe May 2, 2024"], "2023-01-01T10:00:00+00:00")
+    '2024-05-02'
+    >>> shown_date(["Envoy recalled Updated May 2, 2024"], "2023-01-01T10:00:00+00:00")
+    '2023-01-01T10:00:00+00:00'
+    >>> shown_date(["Envoy recalled By Jane Doe", "Politics May 2, 2024"], "2024-05-02T10:00:00+02:00")
+    '2024-05-02T10:00:00+02:00'
+    >>> shown_date(["Envoy recalled May 21, 2024 April 24, 2024 by Jane Doe"], "2024-05-21T09:00:00+00:00")
+    '2024-04-24'
+    >>> shown_date(["Envoy recalled By Jane Doe May 1, 2024"], "2024-05-02T01:30:00+00:00")
+    '2024-05-02T01:30:00+00:00'
+    """
+    dateline, dates = "", []
+    for dateline in datelines:
+        dates = list(SHOWN_DATE.finditer(dateline))
+        if dates:
+            break
+    if not dates or (not updates_too and UPDATE_LABEL.search(dateline[max(dates[0].start() - 25, 0) : dates[0].start()])):
+        return published
+    day = read_date(dates[0].group(0), language, published, (machine_days or {}).get(dates[0].group(0)))
+    if day and len(dates) > 1 and dates[1].start() - dates[0].end() < 5:
+        second = read_date(dates[1].group(0), language, published)
+        if second and second < day:
+            day = second
+    if day is None or (published and published[:10] == day):
+        return published
+    if published and day in days_in_any_zone(published):
+        return published  # the same moment: pages often print the day in the reader's time zone, set by script
+    return day
+
+
+def days_in_any_zone(moment: str) -> set[str]:
+    """The days a time with an offset falls on somewhere on Earth (UTC-12 to UTC+14); none for a time without offset.
+
+    >>> sorted(days_in_any_zone("2025-12-19T22:02:58+00:00")), sorted(days_in_any_zone("2025-12-19T11:00:00+00:00"))
+    (['2025-12-19', '2025-12-20'], ['2025-12-18', '2025-12-19', '2025-12-20'])
+    >>> days_in_any_zone("2025-12-19"), days_in_any_zone("2025-12-19T22:02:58")
+    (set(), set())
+    """
+    try:
+        instant = datetime.fromisoformat(moment)
+    except ValueError:
+        return set()
+    if instant.tzinfo is None:
+        return set()
+    utc = instant.astimezone(timezone.utc)
+    return {(utc + timedelta(hours=hours)).date().isoformat() for hours in (-12, 0, 14)}
+
+
+def url_date(url: str | None) -> str | None:
+    """The day a URL carries in its path (htmldate's reading), else None.
+
+    >>> url_date("https://whatever.example/2025/12/18/comfort-watches/"), url_date("https://daily.example/envoy")
+    ('2025-12-18', None)
+    """
+    return extract_url_date(url, Extractor(False, datetime.now(), EARLIEST, True, "%Y-%m-%d"))
+
+
+def time_element_days(tree) -> dict[str, str]:
+    """The day each date printed in a ``<time datetime>`` element stands for, as its ``datetime`` gives it.
+
+    >>> from lxml import html
+    >>> time_element_days(html.fromstring('<p><time datetime="2023-10-12T19:38:01Z">10/12/2023 7:38 PM</time></p>'))
+    {'10/12/2023': '2023-10-12'}
+    """
+    days = {}
+    for element in tree.xpath("//time[@datetime]"):
+        day = declared_date([element.get("datetime")])
+        if day:
+            for shown in SHOWN_DATE.finditer(" ".join(element.text_content().split())):
+                days.setdefault(shown.group(0), day[:10])
+    return days
+
+
+def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
+    """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
+
+    In order: a date the page labels as its first publication; the declared
+    ``datePublished`` / ``article:published_time`` when htmldate found none, a
+    day without time (not the ``url``'s) or the declared modification date,
+    and the page shows the declared day or not htmldate's; then
+    ``shown_date``, which takes a date line labelled as an update too when
+    the page declares no publication date (htmldate's is then a guess from
+    the page's text).
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
+    ...     '<script type="application/ld+json">{"datePublished":"2024-03-17T19:47:39+00:00"}</script></head><body>x</body></html>')
+    >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled By Jane Doe"], "Envoy recalled By Jane Doe")
+    '2024-03-17T19:47:39+00:00'
+    >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled"], "Envoy recalled Last updated May 3, 2024")
+    '2024-05-03T10:57:58+00:00'
+    """
+    first = first_published(page_text, language)
+    if first:
+        return found if found and found[:10] == first else first
+    declared, modified = declared_dates(tree)
+    if declared and (found is None or found[:10] != declared[:10]):
+        undated = len(found or "") == 10 and found != url_date(url)
+        if found is None or undated or found[:10] == (modified or "")[:10]:
+            shown = days_shown(page_text, language)
+            if declared[:10] in shown or (found or "")[:10] not in shown:
+                found = declared
+    return shown_date(datelines, found, language, updates_too=declared is None, machine_days=time_element_days(tree))
