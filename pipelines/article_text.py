@@ -20,22 +20,27 @@ from htmldate.extractors import try_date_expr
 
 TEASER_MAX_CHARS = 600  # a headline plus a lead paragraph; an article body is longer
 DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence with a date does not
+HEADLINE_LINES = 3  # the headline is the text's first line, or comes after a kicker or section label
+WORDS = re.compile(r"\w+")
 CREDIT_LINE = re.compile(r"^[^\W\d_][^:]{0,24}:\s*\S.{0,60}$")  # "Source: BFM TV", "Photo: AP"
 _LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][ancestor::a[@href] or .//a[@href]]"
 _LINKED_HEADINGS = "//" + _LINKED_HEADING
 _LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
 _STOP_AT = {"html", "body", "main", "article"}
+# the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
+_MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 
 
-def prune_teasers(tree, page_urls: set[str]) -> int:
+def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int:
     """Remove teaser blocks: a headline linking to another page, with the small box around it.
 
     From each linked headline, climb to the largest ancestor that still holds
     only that one linked headline and at most TEASER_MAX_CHARS of text.
     Headlines linking to the page itself (``page_urls``) are the article's own, and so are headlines
     that link only to other sites (the products, events or sources a listicle is about), and so are
-    headings in a table (the rows of a comparison the article makes).
-    Returns how many blocks were removed.
+    headings in a table (the rows of a comparison the article makes), and, with ``keep_chapters``
+    (for a page that declares itself an article), headlines linking below one of its URLs' paths:
+    its chapters or parts (a guide's table of contents). Returns how many blocks were removed.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><body><article><p>' + 'Body text. ' * 80 + '</p></article>'
@@ -58,6 +63,8 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
             continue
         if not any(_same_site(target, base) for target in targets):
             continue  # a list of products, events or sources: the article's own headings
+        if keep_chapters and any(_below(target, page) for target in targets for page in page_urls):
+            continue
         block = heading
         while True:
             parent = block.getparent()
@@ -71,6 +78,25 @@ def prune_teasers(tree, page_urls: set[str]) -> int:
         _drop(block)
         removed += 1
     return removed
+
+
+def unwrap_misnested_main(tree) -> int:
+    """Drop the tags (not the content) of headers, navs, footers, asides and buttons that hold the page's ``<main>``.
+
+    A menu button or search form left unclosed makes the HTML parser nest the
+    rest of the page inside the header, and trafilatura discards headers and
+    navs (and buttons) whole: the article is lost and only a last-resort dump
+    of the page text remains. Returns how many tags were dropped.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><header><button><div>Menu<main><p>Body text.</p></main></div></button></header></body></html>')
+    >>> unwrap_misnested_main(page), page.find('body')[0].tag
+    (2, 'div')
+    """
+    wrappers = tree.xpath(_MISNESTED_MAIN)
+    for wrapper in wrappers:
+        wrapper.drop_tag()
+    return len(wrappers)
 
 
 def prune_date_widgets(tree) -> int:
@@ -124,6 +150,27 @@ def strip_metadata_lines(text: str, authors: list[str]) -> str:
     return "\n".join(keep).strip()
 
 
+def drop_headline(text: str, title: str | None) -> str:
+    """Drop the headline from the top of the extracted text: the article keeps it in its title.
+
+    A line among the first HEADLINE_LINES with the title's words (case and
+    punctuation aside) is the headline; a later mention of it is the article's own.
+
+    >>> drop_headline("World\\nEnvoy recalled!\\nParis recalled its envoy.", "Envoy recalled")
+    'World\\nParis recalled its envoy.'
+    >>> drop_headline("Paris recalled its envoy.\\nTalks stopped.\\nA vote is due.\\nEnvoy recalled", "Envoy recalled")
+    'Paris recalled its envoy.\\nTalks stopped.\\nA vote is due.\\nEnvoy recalled'
+    """
+    if not title:
+        return text
+    headline = WORDS.findall(title.lower())
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:HEADLINE_LINES]):
+        if headline and WORDS.findall(line.lower()) == headline:
+            return "\n".join(lines[:number] + lines[number + 1 :]).strip()
+    return text
+
+
 def drop_repeated_paragraphs(text: str, min_chars: int = 40) -> str:
     """Keep the first of paragraphs that repeat word for word (pages that print the article twice).
 
@@ -159,6 +206,17 @@ def _is_date_line(line: str) -> bool:
 def _same_site(url: str, base: str) -> bool:
     host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
     return not host or not base_host or _registered(host) == _registered(base_host)
+
+
+def _below(url: str, page: str) -> bool:
+    """``url`` is on ``page``'s host, under its path.
+
+    >>> _below("https://e.com/guide/part-2", "https://e.com/guide"), _below("https://e.com/other", "https://e.com/guide")
+    (True, False)
+    """
+    target, parent = urlsplit(url), urlsplit(page)
+    folder = parent.path.rstrip("/") + "/"
+    return target.hostname == parent.hostname and target.path.startswith(folder) and target.path.rstrip("/") + "/" != folder
 
 
 def _registered(host: str) -> str:

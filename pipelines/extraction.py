@@ -4,7 +4,9 @@ Reads the metadata from the page as it came (pruning loses dates and
 bylines), tells pages that hold no article apart (pipelines.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
 widgets were pruned (pipelines.article_text), once as configured by default
-and once favouring recall, keeping the recall text when it is clearly longer.
+and, unless the page has too little text left for it, once favouring recall,
+keeping the recall text when it is clearly longer; the headline is then
+dropped from the top of the text (the article keeps it as its title).
 The published date is htmldate's, corrected by what the page declares and
 shows (pipelines.dates). Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
@@ -26,8 +28,8 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from pipelines.dates import published_date
-from pipelines.article_text import drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines
-from pipelines.page_kind import non_article_reason
+from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
+from pipelines.page_kind import declares_article, non_article_reason
 from scraper.urls import canonical_url
 
 
@@ -42,6 +44,9 @@ AGENCY_NOISE = re.compile(
 BY_PREFIX = re.compile(r"^(by|par|von|por|di)\s+", re.IGNORECASE)
 # how much longer trafilatura's favor_recall text must be to be taken: less is clutter it adds, more is body it found
 RECALL_MIN_GAIN = 1.1
+# elements trafilatura's cleaning drops whole in either configuration: their text can't be in the recall text
+UNEXTRACTED_TAGS = frozenset({"script", "style", "noscript", "head", "nav", "footer", "aside", "button", "select", "option",
+                              "iframe", "svg", "dialog", "menu", "label", "input", "textarea"})
 DATELINE_CHARS = 400  # how far below the headline the page's own date line is looked for
 DATELINE_ABOVE_CHARS = 40  # and how far above it (a kicker line: "Blog · May 2, 2024")
 
@@ -92,7 +97,8 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     page_text = visible_text(tree)
     published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
-    teasers = prune_teasers(tree, self_urls(tree, url))
+    unwrap_misnested_main(tree)
+    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
     raw_text = article_body(tree, url)
     kind = non_article_reason(tree, url, len(raw_text), teasers)
@@ -101,14 +107,15 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     if not raw_text.strip():
         raise NotAnArticle("no_article_text")
     authors = split_authors(metadata.author)
-    text = drop_repeated_paragraphs(strip_metadata_lines(raw_text, authors))
+    title = clean_title(metadata.title, metadata.sitename)
+    text = drop_repeated_paragraphs(drop_headline(strip_metadata_lines(raw_text, authors), title))
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     return Article(
         text=text,
         text_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
         canonical_url=canonical_url(url, metadata.url),
-        title=clean_title(metadata.title, metadata.sitename),
+        title=title,
         authors=authors,
         published=published,
         language=language,
@@ -126,7 +133,9 @@ def article_body(tree, url: str) -> str:
     The default configuration loses whole parts of bodies it finds no article
     container for (lists, paragraphs in other wrappers); when the recall
     configuration finds clearly more, the more is mostly body (WCXB dev: 31
-    pages better, 4 worse).
+    pages better, 4 worse). The recall run is skipped when the default text
+    already holds nearly all the text the page has outside the elements
+    trafilatura drops (``extractable_chars``): it could not be longer enough.
 
     >>> page = '<html><body><div><span>' + '<p>Paris recalled its ambassador on Tuesday, officials said.</p>' * 3
     >>> page += '<ul>' + '<li>Talks were suspended until the envoy returns, the ministry added.</li>' * 4 + '</ul></span></div></body></html>'
@@ -134,11 +143,35 @@ def article_body(tree, url: str) -> str:
     >>> body.count("Talks were suspended")
     4
     """
+    room = extractable_chars(tree)
     document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     text = (document.text or "") if document is not None else ""
+    if len(text) <= room < RECALL_MIN_GAIN * len(text):
+        return text  # the page has too little text left for the recall run to win (a third of pages)
     recalled = trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=True)
     recalled_text = (recalled.text or "") if recalled is not None else ""
     return recalled_text if len(recalled_text) > RECALL_MIN_GAIN * len(text) else text
+
+
+def extractable_chars(tree) -> int:
+    """How many characters of text the page has outside UNEXTRACTED_TAGS, whitespace runs counted as one.
+
+    An upper bound, in practice, on what either trafilatura configuration can extract.
+
+    >>> extractable_chars(load_html('<html><body><nav>Home News</nav><p>Paris  recalled <b>its</b> envoy.</p><footer>(c) Daily</footer></body></html>'))
+    26
+    """
+    chars = 0
+    for child in tree:
+        if isinstance(child.tag, str) and child.tag not in UNEXTRACTED_TAGS:
+            chars += _spaced_length(child.text) + extractable_chars(child)
+        chars += _spaced_length(child.tail)
+    return chars
+
+
+def _spaced_length(text: str | None) -> int:
+    """Length of ``text`` with whitespace runs collapsed, plus one for the break before the next text."""
+    return len(" ".join(text.split())) + 1 if text and not text.isspace() else 0
 
 
 def visible_text(tree) -> str:

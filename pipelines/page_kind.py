@@ -62,6 +62,16 @@ def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tup
     return None
 
 
+def declares_article(tree) -> bool:
+    """The page says it is an article (og:type or JSON-LD @type).
+
+    >>> from lxml import html
+    >>> declares_article(html.fromstring('<html><head><meta property="og:type" content="article"></head><body>x</body></html>'))
+    True
+    """
+    return bool(_declared_types(tree) & ARTICLE_TYPES)
+
+
 def _declared_types(tree) -> set[str]:
     """og:type and JSON-LD @type values, lower-cased."""
     types = {value.strip().lower() for value in tree.xpath('//meta[@property="og:type"]/@content')}

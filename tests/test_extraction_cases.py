@@ -39,6 +39,15 @@ FAILURE_KINDS = {
     # "April 17, 2024. Updated: May 3, 2024" away from the headline (see test_date_printed_before_its_update_is_the_publication)
     "published-then-updated-below-the-body.html": ([FIRST, LAST], []),
     # headings linking to the site's own pages, but in the rows of a table the article is about: not teasers
+    # an unclosed menu button nests <main> in the header, which trafilatura drops: only a dump of the page text was left
+    "main-inside-header.html": ([FIRST, LAST], ["Local Roads", "covers roads and transport"]),
+    # the headline opens trafilatura's text; the article keeps it as its title (see test_headline_is_the_title_not_the_text)
+    "headline-in-body.html": ([FIRST, LAST], ["Council closes the old river bridge to heavy traffic"]),
+    # a guide declared as an article: its headlines linking below its own path are its chapters, other stories' still teasers
+    "guide-chapters.html": (
+        [FIRST, "Chapter 2: Deliveries and businesses", AFTER_AD, "Chapter 3: Having your say", LAST],
+        ["School roof repairs finished", "Market hall traders win"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -74,6 +83,19 @@ def test_comments_fixture_shows_the_failure_of_trafilatura_defaults():
 def test_list_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "list-outside-article-container.html").read_text(encoding="utf-8")
     assert "Pier 3:" not in trafilatura.extract(html, include_comments=False)
+
+
+def test_main_inside_header_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "main-inside-header.html").read_text(encoding="utf-8")
+    assert "Local Roads" in trafilatura.extract(html, include_comments=False)
+
+
+def test_headline_is_the_title_not_the_text():
+    path = FIXTURES / "extraction" / "headline-in-body.html"
+    headline = "Council closes the old river bridge to heavy traffic"
+    assert trafilatura.extract(path.read_text(encoding="utf-8")).startswith(headline)  # the failure
+    article = extract(path)
+    assert article.title == headline and article.text.startswith(FIRST)
 
 
 def test_shown_date_wins_over_a_stale_meta_date():
