@@ -58,6 +58,7 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.processes > 1:
             self.pool = ExtractionPool(self.processes)
+            self.pool.start()  # ready by the time the first article arrives, after robots.txt and feeds
             logger.info("Extraction runs in %d worker processes", self.processes)
         else:
             logger.info("Extraction runs in the crawl's process (WIREDUP_EXTRACT_PROCESSES=1)")

@@ -103,14 +103,26 @@ def compress_page(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6)
 
 
-def _leave_interrupts_to_the_crawl() -> None:
-    """Ctrl-C reaches the workers too (one process group): they ignore it, and the crawl,
-    shutting down gracefully, lets them finish the pages in flight before closing the pool."""
+def _start_worker() -> None:
+    """Ready a worker before its first page: import the extraction (trafilatura, htmldate, datasketch:
+    about a second) and run it once, while the crawl is still fetching robots.txt, feeds and sitemaps.
+
+    Ctrl-C reaches the workers too (one process group): they ignore it, and the crawl,
+    shutting down gracefully, lets them finish the pages in flight before closing the pool.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    prepare_page(WARM_UP_PAGE, "utf-8", "https://warm-up.example/story", 0, GroupingSettings())
+
+
+WARM_UP_PAGE = (
+    b'<html lang="en"><head><title>Warm-up</title><meta property="article:published_time" content="2024-05-02T10:00:00Z">'
+    b"</head><body><article><h1>Warm-up</h1><p>May 2, 2024</p>" + b"<p>A paragraph of words to extract and sign.</p>" * 5
+    + b"</article></body></html>"
+)
 
 
 class ExtractionPool:
-    """``processes`` worker processes running ``extract_or_skip`` and ``prepare_page``; started on first use.
+    """``processes`` worker processes running ``extract_or_skip`` and ``prepare_page``; started by ``start`` or on first use.
 
     A multiprocessing Pool rather than a ProcessPoolExecutor: a submission is a
     put on an in-memory queue (the pool's own threads pickle and send it), while
@@ -131,9 +143,13 @@ class ExtractionPool:
         self.processes = processes
         self._pool = None
 
-    def _run(self, function, *args) -> Future:
+    def start(self) -> None:
+        """Start the workers now rather than on the first page (they get ready in the background)."""
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(self.processes, initializer=_leave_interrupts_to_the_crawl)
+            self._pool = multiprocessing.get_context("spawn").Pool(self.processes, initializer=_start_worker)
+
+    def _run(self, function, *args) -> Future:
+        self.start()
         future: Future = Future()
         future.set_running_or_notify_cancel()
         self._pool.apply_async(function, args, callback=future.set_result, error_callback=future.set_exception)
