@@ -28,7 +28,7 @@ import trafilatura
 from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
-from pipelines.dates import published_date
+from pipelines.dates import declared_dates, published_date
 from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
 from pipelines.page_kind import declares_article, non_article_reason
 from scraper.urls import canonical_url
@@ -98,6 +98,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
     page_text = visible_text(tree)
     published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
+    _, updated = declared_dates(tree)
     unwrap_misnested_main(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
@@ -122,7 +123,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         language=language,
         sitename=metadata.sitename or metadata.hostname or None,
         description=metadata.description or None,
-        updated=updated_date(tree),
+        updated=updated,
         image=metadata.image or None,
         section=declared_section(tree),
     )
@@ -305,27 +306,6 @@ def split_authors(value: str | None) -> list[str]:
         if name and not AGENCY_NOISE.match(name) and "@" not in name and "://" not in name and name not in names:
             names.append(name)
     return names
-
-
-def updated_date(tree) -> str | None:
-    """When the page says it was last updated (meta tags or JSON-LD), as ISO 8601, else None.
-
-    >>> from lxml import html
-    >>> updated_date(html.fromstring('<html><head><meta property="article:modified_time" content="2024-04-18T09:00:00+02:00"></head><body>x</body></html>'))
-    '2024-04-18T09:00:00+02:00'
-    """
-    declared = tree.xpath(
-        '//meta[@property="article:modified_time" or @property="og:updated_time" or @itemprop="dateModified"]/@content'
-        ' | //*[@itemprop="dateModified"]/@datetime'
-    )
-    declared += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', " ".join(tree.xpath('//script[@type="application/ld+json"]/text()')))
-    for value in declared:
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        return moment.isoformat() if (moment.hour, moment.minute, moment.second) != (0, 0, 0) or moment.tzinfo else moment.date().isoformat()
-    return None
 
 
 def declared_section(tree) -> str | None:
