@@ -21,7 +21,7 @@ from scrapy.utils.reactor import is_reactor_installed
 
 from scraper import url_state
 from scraper.clusters import assign_cluster
-from scraper.database import open_database
+from scraper.database import open_database, upsert_row
 from scraper.items import ArticleItem
 from scraper.urls import url_key
 from pipelines.boilerplate import record_page, site_of
@@ -132,7 +132,8 @@ class StorePipeline:
             self._mark_done(item)
             return None
         article_id, outcome = self._upsert_article(item)
-        self._upsert(
+        upsert_row(
+            self.db,
             "raw_pages",
             {
                 "article_id": article_id,
@@ -143,10 +144,14 @@ class StorePipeline:
                 "html_gzip": item.body_gzip or compress_page(item.body),
                 "fetched_at": item.fetched_at,
             },
+            key="article_id",
         )
         if not item.unchanged:
-            self._upsert(
-                "signatures", {"article_id": article_id, "scheme": self.signature_scheme, **item.fingerprint.to_columns()}
+            upsert_row(
+                self.db,
+                "signatures",
+                {"article_id": article_id, "scheme": self.signature_scheme, **item.fingerprint.to_columns()},
+                key="article_id",
             )
             assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
             if item.blocks is not None:
@@ -154,17 +159,6 @@ class StorePipeline:
         # in the same transaction: a crash before it leaves the URL due, and the next run stores it
         self._mark_done(item)
         return outcome
-
-    def _upsert(self, table: str, row: dict) -> None:
-        """Insert or update ``row`` by its ``article_id``: plain SQL, as sqlite-utils' upsert
-        inspects the table on every call (a third of a small write's time)."""
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "article_id")
-        self.db.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(article_id) DO UPDATE SET {updates}",
-            list(row.values()),
-        )
 
     def _mark_done(self, item: ArticleItem) -> None:
         url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)

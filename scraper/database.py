@@ -288,6 +288,24 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 ]
 
 
+def upsert_row(db: sqlite_utils.Database, table: str, row: dict, key: str) -> None:
+    """Insert ``row`` into ``table``, or update the row with its ``key`` value, in plain SQL.
+
+    For hot paths: sqlite-utils' ``upsert`` reads the table's schema on every call
+    (a third of a small write's time in a crawl).
+
+    >>> db = open_database(":memory:")
+    >>> upsert_row(db, "url_state", {"url": "https://a.example/1", "failures": 1}, key="url")
+    >>> upsert_row(db, "url_state", {"url": "https://a.example/1", "failures": 2}, key="url")
+    >>> db.execute("SELECT url, failures FROM url_state").fetchall()
+    [('https://a.example/1', 2)]
+    """
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != key)
+    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT({key}) DO UPDATE SET {updates}", list(row.values()))
+
+
 def schema_version(db: sqlite_utils.Database) -> int:
     """The number of migrations applied to ``db`` (SQLite's ``user_version``)."""
     return db.execute("PRAGMA user_version").fetchone()[0]

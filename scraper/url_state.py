@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
+from scraper.database import upsert_row
+
 NOW = datetime(2024, 4, 17, 12, 0, tzinfo=timezone.utc)  # for the examples
 BACKOFF_CAP = timedelta(days=1)
 GONE = (404, 410)  # never asked for again
@@ -114,13 +116,8 @@ def record(
         "last_fetched": now.isoformat(timespec="seconds"),
         "next_fetch": next_fetch.isoformat(timespec="seconds") if next_fetch else None,
     }
-    # plain SQL: sqlite-utils' upsert reads the table's schema on every call, once per response here
-    updates = ", ".join(f"{name} = excluded.{name}" for name in row if name != "url")
     with db.conn:
-        db.execute(
-            f"INSERT INTO url_state ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) ON CONFLICT(url) DO UPDATE SET {updates}",
-            list(row.values()),
-        )
+        upsert_row(db, "url_state", row, key="url")  # once per response: no sqlite-utils schema reads
 
 
 def mark_done(db, urls, *, now: datetime, recheck_hours: float) -> None:
