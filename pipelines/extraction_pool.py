@@ -111,7 +111,12 @@ def _start_worker() -> None:
     shutting down gracefully, lets them finish the pages in flight before closing the pool.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    prepare_page(WARM_UP_PAGE, "utf-8", "https://warm-up.example/story", 0, GroupingSettings())
+    try:
+        prepare_page(WARM_UP_PAGE, "utf-8", "https://warm-up.example/story", 0, GroupingSettings())
+    except Exception:
+        # an initializer that raises kills its worker and the pool starts another, forever; a
+        # broken extraction fails each page instead, where the crawl counts and logs it
+        pass
 
 
 WARM_UP_PAGE = (
