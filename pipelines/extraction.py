@@ -31,6 +31,7 @@ from trafilatura.utils import load_html
 from pipelines.dates import declared_dates, published_date
 from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
 from pipelines.page_kind import declares_article, non_article_reason
+from pipelines.page_metadata import read_metadata
 from scraper.urls import canonical_url
 
 
@@ -95,7 +96,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     if tree is None:
         raise NotAnArticle("empty_page")
     language = page_language(tree)
-    metadata = trafilatura.extract_metadata(tree, default_url=url, date_config=DATE_PARAMS)
+    metadata = read_metadata(tree, url, DATE_PARAMS)
     page_text = visible_text(tree)
     published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
     _, updated = declared_dates(tree)

@@ -13,7 +13,10 @@ import pytest
 import trafilatura
 
 from conftest import FIXTURES, Pipelines, fixture_item
-from pipelines.extraction import NotAnArticle, extract_article
+from trafilatura.utils import load_html
+
+from pipelines.extraction import DATE_PARAMS, NotAnArticle, extract_article
+from pipelines.page_metadata import FIELDS, read_metadata
 
 FIRST = "The regional council voted on Tuesday to close the old river bridge to heavy traffic"
 AFTER_AD = "Local businesses on both banks said the closure would add an hour to every delivery"
@@ -144,6 +147,25 @@ def test_seed_metadata_fields():
     assert article.image.startswith("https://image.hurriyetdailynews.com/")
     assert article.canonical_url == "https://www.hurriyetdailynews.com/azerbaijan-slams-french-pressure-and-threats-after-paris-recalls-envoy-193174"
     assert article.sitename == "Hürriyet Daily News" and article.language == "en"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_metadata_reader_agrees_with_trafilatura_extract_metadata(path):
+    """read_metadata skips trafilatura's license, category and tag searches; every other field must be its own."""
+    tree = load_html(path.read_text(encoding="utf-8"))
+    ours = read_metadata(tree, path.as_uri(), DATE_PARAMS)
+    theirs = trafilatura.extract_metadata(tree, default_url=path.as_uri(), date_config=DATE_PARAMS)
+    assert {name: getattr(ours, name) for name in FIELDS} == {name: getattr(theirs, name) for name in FIELDS}
+    assert ours.title or ours.url  # the comparison saw a page, not two empty documents
+
+
+def test_metadata_reader_tidies_values_as_trafilatura_does():
+    page = load_html('<html><head><title>Pie &amp;amp; Mash </title><meta property="og:site_name" content="Camels &amp;amp; Chocolate ">'
+                     '<meta name="description" content="Where to eat,&#160; we say.&#160;"></head><body><p>Text</p></body></html>')
+    ours = read_metadata(page, "https://pies.example/mash", DATE_PARAMS)
+    theirs = trafilatura.extract_metadata(page, default_url="https://pies.example/mash", date_config=DATE_PARAMS)
+    assert (ours.title, ours.sitename, ours.description) == (theirs.title, theirs.sitename, theirs.description)
+    assert ours.description == "Where to eat, we say." and ours.sitename == "Camels & Chocolate"
 
 
 def test_authors_are_names_and_missing_metadata_is_none():
