@@ -86,3 +86,30 @@ def test_a_batch_is_written_at_close_and_on_a_timer_not_only_when_full(tmp_path)
         articles[path] = html
         crawl_ok(project, sources, *batch)  # the rest, written at close
     assert len(stored_articles(project / "news.db")["articles"]) == len(articles)
+
+
+
+def test_an_extraction_worker_killed_mid_page_is_replaced_and_the_pool_goes_on():
+    """The pool's worker handler no longer wakes on results (pipelines.extraction_pool._Pool); a worker's exit must still wake it.
+
+    (Its page never answers: ExtractPipeline fails it after WORKER_TIMEOUT_SECONDS, and the next run fetches it again.)
+    """
+    import os
+
+    from pipelines.extraction_pool import WARM_UP_PAGE, ExtractionPool
+    from pipelines.grouping_settings import GroupingSettings
+
+    pool = ExtractionPool(1)
+    try:
+        first = pool.prepare(WARM_UP_PAGE, "utf-8", "https://daily.example/a", 0, GroupingSettings()).result(timeout=120)
+        (worker,) = pool._pool._pool
+        lost = pool._run(time.sleep, 60)  # a page the worker is busy with when it dies
+        time.sleep(1)
+        os.kill(worker.pid, signal.SIGKILL)
+        second = pool.prepare(WARM_UP_PAGE, "utf-8", "https://daily.example/b", 0, GroupingSettings()).result(timeout=120)
+        (replacement,) = pool._pool._pool
+        assert not lost.done()
+    finally:
+        pool._pool.terminate()  # close() would wait for the lost page
+    assert replacement.pid != worker.pid
+    assert first.result.text == second.result.text and "A paragraph of words" in second.result.text
