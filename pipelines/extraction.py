@@ -29,7 +29,15 @@ from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
 from pipelines.dates import declared_dates, published_date
-from pipelines.article_text import drop_headline, drop_repeated_paragraphs, prune_date_widgets, prune_teasers, strip_metadata_lines, unwrap_misnested_main
+from pipelines.article_text import (
+    drop_headline,
+    drop_repeated_paragraphs,
+    prune_consent_banners,
+    prune_date_widgets,
+    prune_teasers,
+    strip_metadata_lines,
+    unwrap_misnested_main,
+)
 from pipelines.page_kind import declares_article, non_article_reason
 from pipelines.page_metadata import read_metadata
 from scraper.urls import canonical_url
@@ -101,6 +109,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
     _, updated = declared_dates(tree)
     unwrap_misnested_main(tree)
+    prune_consent_banners(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
     raw_text = article_body(tree, url)
