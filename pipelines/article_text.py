@@ -31,6 +31,10 @@ _LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][a
 _LINKED_HEADINGS = "//" + _LINKED_HEADING
 _LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
 _STOP_AT = {"html", "body", "main", "article"}
+# the classes CMSs give the container of an article's own text (a section front's story list sits in none)
+_IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
+    f"contains(@class, '{name}')" for name in ("article-body", "article-content", "entry-content", "post-content", "story-body")
+))
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
 _MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 # the ids and classes of the consent tools news sites embed (GDPR Cookie Consent / CookieYes and its settings
@@ -53,9 +57,10 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
     only that one linked headline and at most TEASER_MAX_CHARS of text.
     Headlines linking to the page itself (``page_urls``) are the article's own, and so are headlines
     that link only to other sites (the products, events or sources a listicle is about), and so are
-    headings in a table (the rows of a comparison the article makes), and, with ``keep_chapters``
-    (for a page that declares itself an article), headlines linking below one of its URLs' paths:
-    its chapters or parts (a guide's table of contents). Returns how many blocks were removed.
+    headings in a table (the rows of a comparison the article makes), and headlines linking below
+    one of its URLs' paths with ``keep_chapters`` (for a page that declares itself an article) or
+    inside the page's article-body container (``article-body``, ``entry-content``, ... classes): its
+    chapters or parts (a guide's table of contents). Returns how many blocks were removed.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><body><article><p>' + 'Body text. ' * 80 + '</p></article>'
@@ -78,7 +83,7 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
             continue
         if not any(_same_site(target, base) for target in targets):
             continue  # a list of products, events or sources: the article's own headings
-        if keep_chapters and any(_below(target, page) for target in targets for page in page_urls):
+        if any(_below(target, page) for target in targets for page in page_urls) and (keep_chapters or heading.xpath(_IN_ARTICLE_BODY)):
             continue
         block = heading
         while True:
