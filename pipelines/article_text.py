@@ -11,6 +11,10 @@ Three kinds of clutter survive trafilatura on real news pages:
 - **metadata lines inside the article container**: "Published on: 17/04/2024",
   a bare date, "Author: ...", "Source: ..." credit lines. They are dropped from
   the extracted text; the metadata itself is kept in its own fields.
+
+And one thing trafilatura loses: on a page without an article container, it
+gathers the loose paragraphs and leaves every subheading out; they are put
+back (``restore_subheadings``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ _STOP_AT = {"html", "body", "main", "article"}
 _IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
     f"contains(@class, '{name}')" for name in ("article-body", "article-content", "entry-content", "post-content", "story-body")
 ))
+_SUBHEADINGS = "//h2|//h3|//h4|//h5|//h6"
+LEAD_WORDS = 8  # words of the paragraph after a subheading that find it in the text
+MIN_LEAD_WORDS = 5  # fewer are too common a start to say where the subheading was
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
 _MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 # the ids and classes of the consent tools news sites embed (GDPR Cookie Consent / CookieYes and its settings
@@ -192,6 +199,90 @@ def strip_metadata_lines(text: str, authors: list[str]) -> str:
             continue
         keep.append(line)
     return "\n".join(keep).strip()
+
+
+def restore_subheadings(tree, text: str) -> str:
+    """Put the page's subheadings (h2-h6) back into a text that kept none of them, each above its paragraph.
+
+    When trafilatura finds no article container it gathers the page's loose
+    paragraphs and leaves every heading out: the sections of the article run
+    together. A subheading goes back above the line that starts with the words
+    following it on the page; a text that kept any subheading was extracted
+    with its headings and is returned as it is. Headings inside a call to
+    action, a sidebar, comments or a footer (``FURNITURE``) stay out: their
+    paragraph may have been kept, the heading would only add its clutter.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><div><p>Paris recalled its envoy on Tuesday after the talks failed.</p>'
+    ...     '<h2>What <b>happens</b> next</h2><p>A vote is due in the assembly next week, the ministry said.</p></div></body></html>')
+    >>> restore_subheadings(page, "Paris recalled its envoy on Tuesday after the talks failed.\\nA vote is due in the assembly next week, the ministry said.")
+    'Paris recalled its envoy on Tuesday after the talks failed.\\nWhat happens next\\nA vote is due in the assembly next week, the ministry said.'
+    >>> page.find('.//div').append(html.fromstring('<div class="newsletter-signup"><h3>Our newsletter</h3><p>Sign up for the morning briefing, sent every weekday.</p></div>'))
+    >>> restore_subheadings(page, "A vote is due in the assembly next week, the ministry said.\\nSign up for the morning briefing, sent every weekday.")
+    'What happens next\\nA vote is due in the assembly next week, the ministry said.\\nSign up for the morning briefing, sent every weekday.'
+    """
+    lines = text.split("\n")
+    line_words = [WORDS.findall(line.lower()) for line in lines]
+    kept = {" ".join(words) for words in line_words}
+    headings = [(heading, " ".join(heading.text_content().split())) for heading in tree.xpath(_SUBHEADINGS)]
+    if any(words in kept for words in (" ".join(WORDS.findall(label.lower())) for _, label in headings) if words):
+        return text  # trafilatura kept the headings: the missing ones are not the article's
+    starts = {}
+    for number, words in enumerate(line_words):
+        if len(words) >= MIN_LEAD_WORDS:
+            starts.setdefault(" ".join(words[:LEAD_WORDS]), number)
+    above = {}
+    for heading, label in headings:
+        if not WORDS.search(label):
+            continue
+        if _in_furniture(heading):
+            continue  # a call to subscribe, a sidebar's or a comment's heading, above a paragraph that was kept
+        lead = _words_after(heading, LEAD_WORDS)
+        number = starts.get(" ".join(lead)) if len(lead) >= MIN_LEAD_WORDS else None
+        if number is not None and number not in above:
+            above[number] = label
+    if not above:
+        return text
+    return "\n".join(line for number, line in enumerate(lines) for line in ((above[number], line) if number in above else (line,)))
+
+
+# ids and classes of the boxes around a page's calls to action, sidebars and comments
+FURNITURE = re.compile(r"(^|[\s_-])cta([\s_-]|$)|call-to-action|sidebar|sign-?up|newsletter|subscri|comment|footer|promo", re.IGNORECASE)
+
+
+def _in_furniture(element) -> bool:
+    """Whether an ancestor's id or class names a call to action, a sidebar, comments or a footer.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<div class="pre-footer"><div id="replay-signup"><h3>Get our newsletter</h3></div></div>')
+    >>> _in_furniture(page.find('.//h3')), _in_furniture(html.fromstring('<div class="contact"><h3>Hi</h3></div>').find('.//h3'))
+    (True, False)
+    """
+    return any(FURNITURE.search(f"{ancestor.get('id', '')} {ancestor.get('class', '')}") for ancestor in element.iterancestors())
+
+
+def _words_after(element, count: int) -> list[str]:
+    """The first ``count`` words of the page's text after ``element`` (scripts and styles aside).
+
+    >>> from lxml import html
+    >>> _words_after(html.fromstring('<div><p><h2>Title</h2> One</p><script>x</script><p>two <b>three</b></p></div>').find('.//h2'), 3)
+    ['one', 'two', 'three']
+    """
+    words, node = [], element
+    while node is not None and len(words) < count:
+        words += WORDS.findall((node.tail or "").lower())
+        for sibling in node.itersiblings():
+            if len(words) >= count:
+                break
+            if sibling.tag in ("script", "style", "noscript"):
+                words += WORDS.findall((sibling.tail or "").lower())
+                continue
+            for piece in sibling.itertext():
+                words += WORDS.findall(piece.lower())
+                if len(words) >= count:
+                    break
+        node = node.getparent()
+    return words[:count]
 
 
 def drop_headline(text: str, title: str | None) -> str:

@@ -5,8 +5,9 @@ bylines), tells pages that hold no article apart (pipelines.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
 widgets were pruned (pipelines.article_text), once as configured by default
 and, unless the page has too little text left for it, once favouring recall,
-keeping the recall text when it is clearly longer; the headline is then
-dropped from the top of the text (the article keeps it as its title).
+keeping the recall text when it is clearly longer; subheadings it left out
+are put back, and the headline is dropped from the top of the text (the
+article keeps it as its title).
 The published date is htmldate's, corrected by what the page declares and
 shows (pipelines.dates). Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
@@ -35,6 +36,7 @@ from pipelines.article_text import (
     prune_consent_banners,
     prune_date_widgets,
     prune_teasers,
+    restore_subheadings,
     strip_metadata_lines,
     unwrap_misnested_main,
 )
@@ -112,7 +114,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     prune_consent_banners(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
-    raw_text = article_body(tree, url)
+    raw_text = restore_subheadings(tree, article_body(tree, url))
     kind = non_article_reason(tree, url, len(raw_text), teasers)
     if kind:
         raise NotAnArticle(*kind)

@@ -31,6 +31,13 @@ FAILURE_KINDS = {
     "reprint-notice.html": ([FIRST, AFTER_AD, LAST], ["This story was first published by the Valley Gazette"]),
     # a page builder's grid without an article container: trafilatura's default drops the list
     "list-outside-article-container.html": ([FIRST, "Pier 3: corrosion reached 21 per cent", "Pier 5:", LAST], ["Home"]),
+    # no article container: trafilatura gathers the loose paragraphs and leaves every subheading out
+    "subheadings-outside-article-container.html": (
+        [FIRST, "heavy traffic after inspectors found corrosion in two of its supporting piers.\nEngineers told",
+         "road maintenance this year.\nWho is affected by the closure\nLocal businesses on both banks",
+         "journey in the morning.\nHow to have your say\nResidents can send comments", LAST],
+        ["Home", "all rights reserved"],
+    ),
     # the date under the headline is the article's, the meta tag a stale template's (see test_shown_date_wins)
     "stale-published-meta.html": ([FIRST, LAST], ["April 17, 2024"]),
     # htmldate cannot read a timestamp with milliseconds and takes the update time (see test_declared_publication_wins)
@@ -96,6 +103,12 @@ def test_comments_fixture_shows_the_failure_of_trafilatura_defaults():
 def test_list_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "list-outside-article-container.html").read_text(encoding="utf-8")
     assert "Pier 3:" not in trafilatura.extract(html, include_comments=False)
+
+
+def test_subheadings_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "subheadings-outside-article-container.html").read_text(encoding="utf-8")
+    text = trafilatura.extract(html, include_comments=False)
+    assert "Local businesses on both banks" in text and "Who is affected by the closure" not in text
 
 
 def test_main_inside_header_fixture_shows_the_failure_of_trafilatura_defaults():
