@@ -42,6 +42,8 @@ _IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
 _SUBHEADINGS = "//h2|//h3|//h4|//h5|//h6"
 LEAD_WORDS = 8  # words of the paragraph after a subheading that find it in the text
 MIN_LEAD_WORDS = 5  # fewer are too common a start to say where the subheading was
+# ids and classes of the boxes around a page's calls to action, sidebars and comments (no subheading restored there)
+FURNITURE = re.compile(r"(^|[\s_-])cta([\s_-]|$)|call-to-action|sidebar|sign-?up|newsletter|subscri|comment|footer|promo", re.IGNORECASE)
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
 _MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 # the ids and classes of the consent tools news sites embed (GDPR Cookie Consent / CookieYes and its settings
@@ -244,10 +246,6 @@ def restore_subheadings(tree, text: str) -> str:
     if not above:
         return text
     return "\n".join(line for number, line in enumerate(lines) for line in ((above[number], line) if number in above else (line,)))
-
-
-# ids and classes of the boxes around a page's calls to action, sidebars and comments
-FURNITURE = re.compile(r"(^|[\s_-])cta([\s_-]|$)|call-to-action|sidebar|sign-?up|newsletter|subscri|comment|footer|promo", re.IGNORECASE)
 
 
 def _in_furniture(element) -> bool:
