@@ -44,8 +44,6 @@ LEAD_WORDS = 8  # words of the paragraph after a subheading that find it in the 
 MIN_LEAD_WORDS = 5  # fewer are too common a start to say where the subheading was
 # ids and classes of the boxes around a page's calls to action, sidebars and comments (no subheading restored there)
 FURNITURE = re.compile(r"(^|[\s_-])cta([\s_-]|$)|call-to-action|sidebar|sign-?up|newsletter|subscri|comment|footer|promo", re.IGNORECASE)
-# the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
-_MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
 # the ids and classes of the consent tools news sites embed (GDPR Cookie Consent / CookieYes and its settings
 # dialog, Cookiebot, OneTrust, Complianz, ...)
 CONSENT_BANNER = re.compile(
@@ -107,25 +105,6 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
         _drop(block)
         removed += 1
     return removed
-
-
-def unwrap_misnested_main(tree) -> int:
-    """Drop the tags (not the content) of headers, navs, footers, asides and buttons that hold the page's ``<main>``.
-
-    A menu button or search form left unclosed makes the HTML parser nest the
-    rest of the page inside the header, and trafilatura discards headers and
-    navs (and buttons) whole: the article is lost and only a last-resort dump
-    of the page text remains. Returns how many tags were dropped.
-
-    >>> from lxml import html
-    >>> page = html.fromstring('<html><body><header><button><div>Menu<main><p>Body text.</p></main></div></button></header></body></html>')
-    >>> unwrap_misnested_main(page), page.find('body')[0].tag
-    (2, 'div')
-    """
-    wrappers = tree.xpath(_MISNESTED_MAIN)
-    for wrapper in wrappers:
-        wrapper.drop_tag()
-    return len(wrappers)
 
 
 def prune_consent_banners(tree) -> int:

@@ -38,8 +38,8 @@ from pipelines.article_text import (
     prune_teasers,
     restore_subheadings,
     strip_metadata_lines,
-    unwrap_misnested_main,
 )
+from pipelines.page_layout import adopt_stray_roots, unwrap_misnested_main
 from pipelines.page_kind import declares_article, non_article_reason
 from pipelines.page_metadata import read_metadata
 from scraper.urls import canonical_url
@@ -105,6 +105,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     tree = load_html(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("empty_page")
+    adopt_stray_roots(tree)
     language = page_language(tree)
     metadata = read_metadata(tree, url, DATE_PARAMS)
     page_text = visible_text(tree)

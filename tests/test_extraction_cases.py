@@ -68,6 +68,8 @@ FAILURE_KINDS = {
         [FIRST, "Chapter 2: Deliveries and businesses", AFTER_AD, "Chapter 3: Having your say", LAST],
         ["School roof repairs finished", "Market hall traders win"],
     ),
+    # a template closed the document early: the article after </html> is outside the tree trafilatura reads
+    "content-after-closing-html.html": ([FIRST, AFTER_AD, LAST], ["Sport", "all rights reserved"]),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -114,6 +116,12 @@ def test_subheadings_fixture_shows_the_failure_of_trafilatura_defaults():
 def test_main_inside_header_fixture_shows_the_failure_of_trafilatura_defaults():
     html = (FIXTURES / "extraction" / "main-inside-header.html").read_text(encoding="utf-8")
     assert "Local Roads" in trafilatura.extract(html, include_comments=False)
+
+
+def test_content_after_closing_html_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "content-after-closing-html.html").read_text(encoding="utf-8")
+    text = trafilatura.extract(html, include_comments=False)
+    assert "Sport" in text and FIRST not in text
 
 
 def test_headline_is_the_title_not_the_text():
