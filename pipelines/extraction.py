@@ -39,7 +39,7 @@ from pipelines.article_text import (
     restore_subheadings,
     strip_metadata_lines,
 )
-from pipelines.page_layout import adopt_stray_roots, unwrap_misnested_main
+from pipelines.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
 from pipelines.page_kind import declares_article, non_article_reason
 from pipelines.page_metadata import read_metadata
 from scraper.urls import canonical_url
@@ -115,6 +115,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
     prune_consent_banners(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
     prune_date_widgets(tree)
+    unmask_layout_wrappers(tree)
     raw_text = restore_subheadings(tree, article_body(tree, url))
     kind = non_article_reason(tree, url, len(raw_text), teasers)
     if kind:

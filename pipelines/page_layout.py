@@ -1,18 +1,30 @@
 """Layout markup that hides the article from trafilatura, repaired before extraction (Scrapy-free).
 
 A browser shows the article; trafilatura, reading the same HTML, can miss it
-whole or in part when the page's layout is built in two common ways:
+whole or in part when the page's layout is built in three common ways:
 
 - **content after ``</html>``**: a template closes the document early, and
   lxml keeps the rest beside the root (``adopt_stray_roots``);
 - **a ``<main>`` inside a header, nav or button**: an unclosed menu button
-  nests the rest of the page in it (``unwrap_misnested_main``).
+  nests the rest of the page in it (``unwrap_misnested_main``);
+- **a layout wrapper named like a box to discard**: ``content-sidebar-wrap``,
+  ``sidebar-layout``, a page builder's ``widget`` blocks, a Webflow
+  ``w-embed``; trafilatura drops any element whose class or id contains
+  ``sidebar``, ``widget``, ``embed``, ``footer``... (``unmask_layout_wrappers``).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from lxml import html
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
 _MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
+# A box trafilatura is right to drop (a sidebar, a widget, an embed) never holds half of the page's
+# paragraph text; a wrapper that does is the page's layout (trafilatura keeps a <form> by the same test)
+LAYOUT_MIN_SHARE = 0.5
 
 
 def adopt_stray_roots(tree) -> int:
@@ -57,3 +69,67 @@ def unwrap_misnested_main(tree) -> int:
     for wrapper in wrappers:
         wrapper.drop_tag()
     return len(wrappers)
+
+
+def unmask_layout_wrappers(tree) -> set[str]:
+    """Take the class words and ids that would make trafilatura drop the page's layout out of the page.
+
+    trafilatura drops every element whose class or id contains a word of
+    boxes to discard (``sidebar``, ``widget``, ``embed``, ``footer``, ...).
+    Layouts carry those words too: ``content-sidebar-wrap`` holds the
+    article beside its sidebar, page builders call every block of an
+    article a ``widget``. An element that would be dropped although it holds
+    LAYOUT_MIN_SHARE of the page's paragraph text is such a wrapper: the
+    words that condemn it are taken off it, and off every element that has
+    them (a page builder's other blocks are the article's other parts).
+    Returns the words and ids taken off.
+
+    >>> page = html.fromstring('<html><body><div class="content-sidebar-wrap"><div class="entry">'
+    ...     '<p>Paris recalled its envoy on Tuesday after the talks failed.</p></div>'
+    ...     '<div class="sidebar widget"><p>Popular now</p></div></div></body></html>')
+    >>> sorted(unmask_layout_wrappers(page)), page.find('.//div').get('class'), page.xpath('//p/..')[1].get('class')
+    (['content-sidebar-wrap'], '', 'sidebar widget')
+    """
+    shares = _paragraph_chars(tree)
+    total = shares.get(tree, 0)
+    if not total:
+        return set()
+    unmasked = set()
+    for rule in OVERALL_DISCARD_XPATH:
+        for element in rule(tree):
+            if shares.get(element, 0) < LAYOUT_MIN_SHARE * total:
+                continue
+            unmasked |= {word for word in (element.get("class") or "").split() if _discarded("class", word)}
+            if element.get("id") and _discarded("id", element.get("id")):
+                unmasked.add("#" + element.get("id"))
+                del element.attrib["id"]
+    words = {word for word in unmasked if not word.startswith("#")}
+    if words:
+        for element in tree.iter():
+            classes = element.get("class")
+            if classes and words.intersection(classes.split()):
+                element.set("class", " ".join(word for word in classes.split() if word not in words))
+    return unmasked
+
+
+def _paragraph_chars(tree) -> dict:
+    """The characters of ``<p>`` text under each element that has any, the root included."""
+    chars = {}
+    for paragraph in tree.iter("p"):
+        length = len(" ".join(paragraph.text_content().split()))
+        if length:
+            for element in (paragraph, *paragraph.iterancestors()):
+                chars[element] = chars.get(element, 0) + length
+    return chars
+
+
+@lru_cache(maxsize=4096)
+def _discarded(attribute: str, value: str) -> bool:
+    """Whether trafilatura's discard rules drop a ``<div>`` with this one class word (or id).
+
+    >>> _discarded("class", "content-sidebar-wrap"), _discarded("class", "entry-content")
+    (True, False)
+    """
+    probe = html.fromstring("<div><div></div></div>")
+    probe[0].set(attribute, value)
+    return any(rule(probe) for rule in OVERALL_DISCARD_XPATH)

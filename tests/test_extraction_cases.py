@@ -70,6 +70,17 @@ FAILURE_KINDS = {
     ),
     # a template closed the document early: the article after </html> is outside the tree trafilatura reads
     "content-after-closing-html.html": ([FIRST, AFTER_AD, LAST], ["Sport", "all rights reserved"]),
+    # the layout holding the article beside its sidebar is called "sidebar-layout": trafilatura drops it, and
+    # its fallback takes the whole layout, sidebar included
+    "article-in-sidebar-layout.html": (
+        [FIRST, "road maintenance this year.\nWho is affected by the closure\nLocal businesses on both banks", LAST],
+        ["Popular this week", "Market hall traders win", "Want to republish"],
+    ),
+    # a page builder makes every block of the article a "widget", trafilatura's word for a box to drop
+    "article-in-page-builder-widgets.html": (
+        [FIRST, "Pier 5:", LAST],
+        ["Popular this week", "Market hall traders win", "morning briefing"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -122,6 +133,12 @@ def test_content_after_closing_html_fixture_shows_the_failure_of_trafilatura_def
     html = (FIXTURES / "extraction" / "content-after-closing-html.html").read_text(encoding="utf-8")
     text = trafilatura.extract(html, include_comments=False)
     assert "Sport" in text and FIRST not in text
+
+
+@pytest.mark.parametrize("name", ["article-in-sidebar-layout.html", "article-in-page-builder-widgets.html"])
+def test_layout_wrapper_fixtures_show_the_failure_of_trafilatura_defaults(name):
+    html = (FIXTURES / "extraction" / name).read_text(encoding="utf-8")
+    assert "Popular this week" in trafilatura.extract(html, include_comments=False)
 
 
 def test_headline_is_the_title_not_the_text():
