@@ -143,6 +143,4 @@ def _discarded(attribute: str, value: str) -> bool:
     >>> _discarded("class", "content-sidebar-wrap"), _discarded("class", "entry-content")
     (True, False)
     """
-    probe = html.fromstring("<div><div></div></div>")
-    probe[0].set(attribute, value)
-    return any(rule(probe) for rule in OVERALL_DISCARD_XPATH)
+    return _would_discard(html.Element("div", {attribute: value}))
