@@ -13,7 +13,7 @@ WIREDUP_SOURCES = "sources.toml"
 
 # Extraction: a page whose article text is shorter than this is not an article (front pages, stubs).
 WIREDUP_MIN_TEXT_CHARS = 250
-# Site clutter learning (pipelines.boilerplate): a paragraph on at least this many stored pages of a
+# Site clutter learning (wiredup.extract.clutter): a paragraph on at least this many stored pages of a
 # site, and on at least this share of them, is that site's clutter and leaves its texts (0: off).
 WIREDUP_CLUTTER_MIN_PAGES = 3
 WIREDUP_CLUTTER_MIN_SHARE = 0.5
@@ -32,7 +32,7 @@ WIREDUP_EXTRACT_PROCESSES = 0
 WIREDUP_STORE_BATCH_SIZE = 50
 WIREDUP_STORE_FLUSH_SECONDS = 2.0
 
-# Grouping: None keeps the measured default of the pipelines.near_duplicates.GroupingSettings
+# Grouping: None keeps the measured default of the wiredup.group.fingerprint.GroupingSettings
 # field of the same name (which says why each value was chosen). `wiredup regroup` takes the
 # same knobs as options, to try settings on the stored articles before a crawl uses them.
 WIREDUP_DEDUP_SHINGLE_SIZE = None  # words per shingle

@@ -11,7 +11,7 @@ wire copies) is written to a temporary folder and served by ten outlets
 Stages, in this process, on the first ``--sample`` pages, each next to its
 floor or baseline measured in the same run:
   parse           lxml.html.fromstring (the floor of any extraction)
-  extract         pipelines.extraction.extract_article, one process
+  extract         wiredup.extract.article.extract_article, one process
   extract pool    the same through ExtractionPool with one worker per usable core
   sign            fingerprints(): shingle hashes once, MinHash.bulk (next to: the
                   shingle hashes alone, and datasketch MinHash.update per shingle)
@@ -90,8 +90,8 @@ def stages(pages, processes: int) -> None:
     import lxml.html
     from datasketch import MinHash
 
-    from pipelines.extraction_pool import ExtractionPool, extract_or_skip
-    from pipelines.near_duplicates import GroupingSettings, _hashes, fingerprints
+    from wiredup.extract.pool import ExtractionPool, extract_or_skip
+    from wiredup.group.fingerprint import GroupingSettings, _hashes, fingerprints
 
     urls = [f"https://www.{p.outlet}.example{p.path}" for p in pages]
     htmls = [p.html for p in pages]
@@ -270,7 +270,7 @@ def main() -> None:
         serve(args.serve)
         return
 
-    from pipelines.extraction_pool import usable_cores
+    from wiredup.extract.pool import usable_cores
 
     processes = usable_cores()
     print(f"{os.cpu_count()} cores ({processes} usable), load average {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}")

@@ -4,7 +4,7 @@ Runs three extractors over the same pages and prints one table, a row each:
 
 1. ``trafilatura default``: ``trafilatura.extract(html, url=url)`` (comments included);
 2. ``trafilatura no comments``: ``trafilatura.extract(html, url=url, include_comments=False)``;
-3. ``wiredup``: ``pipelines.extraction.extract_article(html, url, min_text_chars=0)``
+3. ``wiredup``: ``wiredup.extract.article.extract_article(html, url, min_text_chars=0)``
    (metadata read from the page as it came; non-article pages skipped with a
    reason; teaser boxes and date widgets pruned before trafilatura,
    date/byline/credit lines and repeated paragraphs dropped after it; ``min_text_chars=0`` so no real article is skipped
@@ -85,7 +85,7 @@ sys.path.insert(0, str(ROOT))
 
 import trafilatura  # noqa: E402
 
-from pipelines.extraction import NotAnArticle, extract_article, split_authors  # noqa: E402
+from wiredup.extract.article import NotAnArticle, extract_article, split_authors  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "wcxb-dev-articles"
 BASELINE_DEFAULT = "trafilatura default"
@@ -390,8 +390,8 @@ def pruning_counts(data: Path, page_id: str) -> str:
     try:
         from trafilatura.utils import load_html
 
-        from pipelines.article_text import prune_date_widgets, prune_teasers, strip_metadata_lines
-        from pipelines.extraction import self_urls
+        from wiredup.extract.article_text import prune_date_widgets, prune_teasers, strip_metadata_lines
+        from wiredup.extract.article import self_urls
 
         html, url, _ = load_page(data, page_id)
         tree = load_html(html)

@@ -28,7 +28,7 @@ from datasketch import MinHashLSH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.near_duplicates import CandidateIndex, GroupingSettings, compare, fingerprints, group  # noqa: E402
+from wiredup.group.fingerprint import CandidateIndex, GroupingSettings, compare, fingerprints, group  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 EXPECTED_SEEDS = [{"000", "001"}, {"002"}, {"003"}, {"004"}]

@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.near_duplicates import GroupingSettings, fingerprints  # noqa: E402
-from scraper.database import open_database  # noqa: E402
+from wiredup.group.fingerprint import GroupingSettings, fingerprints  # noqa: E402
+from wiredup.store.schema import open_database  # noqa: E402
 from synthetic_text import CORPUS, BigramText  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-"""Candidate index memory, build and query time: datasketch's MinHashLSH storage vs pipelines.candidate_index.
+"""Candidate index memory, build and query time: datasketch's MinHashLSH storage vs wiredup.group.candidate_index.
 
     python bench/index_memory.py                          # 10k, 100k and 300k articles (~5 min, ~6 GB RAM at 300k)
     python bench/index_memory.py --sizes 10000,50000      # quicker
@@ -50,8 +50,8 @@ def measure(kind: str, count: int, queries: int) -> dict:
     import xxhash
     from datasketch import LeanMinHash, MinHashLSH
 
-    from pipelines.candidate_index import CandidateIndex, lsh_bands, ordered
-    from pipelines.near_duplicates import GroupingSettings
+    from wiredup.group.candidate_index import CandidateIndex, lsh_bands, ordered
+    from wiredup.group.fingerprint import GroupingSettings
 
     settings = GroupingSettings()
     keys, hashvalues = signatures(count, settings.num_perm, 0)

@@ -5,7 +5,7 @@
     python bench/query_speed.py --articles 20000 --repeat 3  # quicker
 
 A database of ``--articles`` synthetic articles is built through
-``scraper.database.open_database`` (the real schema, FTS5 triggers included),
+``wiredup.store.schema.open_database`` (the real schema, FTS5 triggers included),
 or reused when ``--database`` names a file that already holds articles (it is
 migrated to this version's schema first, as any wiredup command would). The
 articles are grouped into stories of realistic sizes: most stories have one
@@ -18,7 +18,7 @@ line. ``matches`` links each copy to the story's first article; the members of
 stories of 20+ articles get real signatures (``wiredup show`` reads them). The
 clusters' summary columns are filled in bulk SQL, as ``refresh_cluster`` would.
 
-Then each ``scraper.queries`` call the CLI makes is timed ``--repeat`` times in
+Then each ``wiredup.store.queries`` call the CLI makes is timed ``--repeat`` times in
 this process (the first run included: max is the cold run) and each CLI command
 once per repeat in a fresh process, as a user runs it (``wiredup clusters DB
 --json --limit 20``, ``wiredup search DB WORD --json``; a command the CLI does
@@ -47,8 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scraper import queries  # noqa: E402
-from scraper.database import open_database  # noqa: E402
+from wiredup.store import queries  # noqa: E402
+from wiredup.store.schema import open_database  # noqa: E402
 from synthetic_text import CORPUS, BigramText  # noqa: E402
 
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -82,7 +82,7 @@ def iso(moment: datetime) -> str:
 
 def build(path: Path, articles: int, seed: int) -> None:
     """Fill an empty database with ``articles`` synthetic articles in stories; print how long it took."""
-    from pipelines.near_duplicates import GroupingSettings, fingerprints
+    from wiredup.group.fingerprint import GroupingSettings, fingerprints
 
     started = time.perf_counter()
     rng = random.Random(seed)

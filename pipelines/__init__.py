@@ -1,1 +1,1 @@
-"""Scrapy item pipelines (extract, dedup, store) and the Scrapy-free grouping code they use."""
+"""Scrapy item pipelines: thin adapters that read their settings once and call the core in ``wiredup``."""

@@ -1,4 +1,4 @@
-"""DeclutterPipeline: remove the paragraphs this site repeats on many pages (pipelines.boilerplate).
+"""DeclutterPipeline: remove the paragraphs this site repeats on many pages (wiredup.extract.clutter).
 
 Runs in the crawl's main process between extraction and grouping: it reads
 what the database has learned about the item's site, drops the learned
@@ -15,8 +15,8 @@ import logging
 
 from scrapy.exceptions import NotConfigured
 
-from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of, site_pages
-from scraper.database import open_database
+from wiredup.extract.clutter import DEFAULT_ALLOW, ClutterRules, blocks, clean_stored, learned_clutter, remove_blocks, site_of, site_pages
+from wiredup.store.schema import open_database
 from scraper.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class DeclutterPipeline:
         """
         if self.db is None:
             return
-        from pipelines.near_duplicates import fingerprint
+        from wiredup.group.fingerprint import fingerprint
 
         scheme = None
         if self.grouping is not None:

@@ -2,12 +2,12 @@
 
 At open it loads the MinHashes of the articles inside the grouping window
 (WIREDUP_DEDUP_WINDOW_DAYS back from the newest stored story) into a compact
-LSH candidate index (pipelines.candidate_index), so a crawl groups against
+LSH candidate index (wiredup.group.candidate_index), so a crawl groups against
 earlier runs, not only its own pages, while memory stays bounded as the
 database grows: the index holds band keys and URLs only, and a stored
 candidate's shingles and passages are read from the database when it is
 proposed. For each item it finds candidates, decides each pair exactly
-(pipelines.near_duplicates) and hands the matches on; StorePipeline turns them
+(wiredup.group.fingerprint) and hands the matches on; StorePipeline turns them
 into clusters.
 """
 
@@ -17,11 +17,11 @@ import dataclasses
 import logging
 import time
 
-from scraper.database import open_database
+from wiredup.store.schema import open_database
 from scraper.items import ArticleItem
-from scraper.urls import url_key
-from pipelines.near_duplicates import CandidateIndex, Fingerprint, GroupingSettings, compare, fingerprint
-from pipelines.stored_fingerprints import (
+from wiredup.urls import url_key
+from wiredup.group.fingerprint import CandidateIndex, Fingerprint, GroupingSettings, compare, fingerprint
+from wiredup.store.fingerprints import (
     StoredFingerprint,
     indexed_signatures,
     parse_story_date,

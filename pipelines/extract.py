@@ -1,7 +1,7 @@
-"""ExtractPipeline: an item's article text and metadata (pipelines.extraction), or a counted skip.
+"""ExtractPipeline: an item's article text and metadata (wiredup.extract.article), or a counted skip.
 
 With WIREDUP_EXTRACT_PROCESSES other than 1, extraction runs in a process pool
-(pipelines.extraction_pool) and ``process_item`` returns a coroutine Scrapy
+(wiredup.extract.pool) and ``process_item`` returns a coroutine Scrapy
 awaits; skips are still counted here, in the crawl's process.
 """
 
@@ -14,10 +14,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
-from pipelines.extraction import Article, NotAnArticle, extract_article
+from wiredup.extract.article import Article, NotAnArticle, extract_article
 from pipelines.dedup import grouping_settings
-from pipelines.extraction_pool import ExtractionPool, raise_skip, usable_cores
-from pipelines.grouping_settings import GroupingSettings
+from wiredup.extract.pool import ExtractionPool, raise_skip, usable_cores
+from wiredup.settings import GroupingSettings
 from scraper.items import ArticleItem
 
 logger = logging.getLogger(__name__)

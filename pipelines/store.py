@@ -19,14 +19,14 @@ from datetime import datetime, timezone
 from scrapy import signals
 from scrapy.utils.reactor import is_reactor_installed
 
-from scraper import url_state
-from scraper.clusters import assign_cluster
-from scraper.database import open_database, upsert_row
+from wiredup.store import url_state
+from wiredup.store.clusters import assign_cluster
+from wiredup.store.schema import open_database, upsert_row
 from scraper.items import ArticleItem
-from scraper.urls import url_key
-from pipelines.boilerplate import record_page, site_of
+from wiredup.urls import url_key
+from wiredup.extract.clutter import record_page, site_of
 from pipelines.dedup import grouping_settings
-from pipelines.extraction_pool import compress_page
+from wiredup.extract.pool import compress_page
 
 logger = logging.getLogger(__name__)
 

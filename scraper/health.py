@@ -16,7 +16,7 @@ from statistics import median
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from scraper.database import open_database
+from wiredup.store.schema import open_database
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ SHARES = ("with_title", "with_date", "with_author")
 def record_health(db, run_id: int, drop: float = 0.3) -> list[str]:
     """Store the run's health rows; return the warnings (also logged) for sharp drops.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> db = open_database(":memory:")
     >>> record_health(db, 1)
     []

@@ -29,7 +29,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from scraper import url_state
+from wiredup.store import url_state
 from scraper.items import ArticleItem
 from scraper.run_lock import RunLock
 from scraper.spiders.news import SINGLE_PAGE_SOURCE, NewsSpider

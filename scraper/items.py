@@ -58,5 +58,5 @@ class ArticleItem:
 
     @property
     def html(self) -> str:
-        """The page decoded with the encoding its bytes fit (scraper.encoding: BOM, header, meta, else a guess)."""
+        """The page decoded with the encoding its bytes fit (wiredup.extract.encoding: BOM, header, meta, else a guess)."""
         return self.body.decode(self.encoding, errors="replace")

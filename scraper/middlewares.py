@@ -14,8 +14,8 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from scraper import url_state
-from scraper.database import open_database
+from wiredup.store import url_state
+from wiredup.store.schema import open_database
 
 logger = logging.getLogger(__name__)
 

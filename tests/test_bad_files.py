@@ -16,7 +16,7 @@ import pytest
 
 import fault_log
 from conftest import BIN, ROOT, scrapy_crawl
-from scraper.database import MIGRATIONS, open_database
+from wiredup.store.schema import MIGRATIONS, open_database
 
 # Root may write anywhere: run the commands that must meet a read-only folder without that power.
 WITHOUT_ROOTS_OVERRIDE = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]

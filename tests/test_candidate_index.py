@@ -7,10 +7,10 @@ import json
 import pytest
 from datasketch import MinHashLSH
 
-import pipelines.candidate_index as candidate_index
+import wiredup.group.candidate_index as candidate_index
 from conftest import SHARED
-from pipelines.candidate_index import CandidateIndex, lsh_bands, ordered
-from pipelines.near_duplicates import GroupingSettings, fingerprints
+from wiredup.group.candidate_index import CandidateIndex, lsh_bands, ordered
+from wiredup.group.fingerprint import GroupingSettings, fingerprints
 
 BENCHMARK = SHARED / "benchmarks" / "syndication-dev.jsonl"
 

@@ -10,7 +10,7 @@ import sqlite3
 from click.testing import CliRunner
 
 from conftest import load_manifest
-from scraper.cli import cli
+from wiredup.cli import cli
 
 
 def run(*args):

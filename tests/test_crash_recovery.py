@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import fault_log
 from conftest import copy_project
 from news_site import NewsSite, full_source, write_sources
-from scraper.cli import cli
+from wiredup.cli import cli
 from test_incremental_crawl import MANIFEST, article_html, article_path, crawl_ok, popen_crawl
 
 KILLS = 20

@@ -1,4 +1,4 @@
-"""scraper/datasette.yml: its canned queries answer right, and a real browser shows a story."""
+"""wiredup/store/datasette.yml: its canned queries answer right, and a real browser shows a story."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import yaml
 
 from conftest import BIN, ROOT, load_manifest
 
-METADATA_PATH = ROOT / "scraper" / "datasette.yml"
+METADATA_PATH = ROOT / "wiredup" / "store" / "datasette.yml"
 METADATA = yaml.safe_load(METADATA_PATH.read_text())
 NEWS = METADATA["databases"]["news"]
 
@@ -167,7 +167,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def datasette_server(crawled_project, tmp_path):
-    """``datasette news.db --metadata scraper/datasette.yml`` on a free port; its base URL."""
+    """``datasette news.db --metadata wiredup/store/datasette.yml`` on a free port; its base URL."""
     port = free_port()
     log = open(tmp_path / "datasette.log", "w")
     server = subprocess.Popen(

@@ -11,7 +11,7 @@ import settings
 from click.testing import CliRunner
 
 from conftest import BIN, ROOT
-from scraper.cli import cli
+from wiredup.cli import cli
 
 README = (ROOT / "README.md").read_text()
 
@@ -47,7 +47,7 @@ def test_every_command_and_option_is_in_the_readme_and_every_help_has_an_example
     from dataclasses import fields
 
     from pipelines.dedup import setting_name
-    from pipelines.near_duplicates import GroupingSettings
+    from wiredup.group.fingerprint import GroupingSettings
 
     grouping = {f"--{spec.name.replace('_', '-')}": setting_name(spec.name) for spec in fields(GroupingSettings)}
     for name, command in cli.commands.items():
@@ -99,7 +99,7 @@ def test_readme_grouping_defaults_are_the_engine_defaults():
     from dataclasses import fields
 
     from pipelines.dedup import setting_name
-    from pipelines.near_duplicates import GroupingSettings
+    from wiredup.group.fingerprint import GroupingSettings
 
     documented = dict(re.findall(r"^\| `(WIREDUP_DEDUP_[A-Z_]+)` \| `([^`]+)` \|", README, re.M))
     engine = {setting_name(spec.name): spec.default for spec in fields(GroupingSettings)}

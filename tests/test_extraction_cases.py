@@ -15,8 +15,8 @@ import trafilatura
 from conftest import FIXTURES, Pipelines, fixture_item
 from trafilatura.utils import load_html
 
-from pipelines.extraction import DATE_PARAMS, NotAnArticle, extract_article
-from pipelines.page_metadata import FIELDS, read_metadata
+from wiredup.extract.article import DATE_PARAMS, NotAnArticle, extract_article
+from wiredup.extract.page_metadata import FIELDS, read_metadata
 
 FIRST = "The regional council voted on Tuesday to close the old river bridge to heavy traffic"
 AFTER_AD = "Local businesses on both banks said the closure would add an hour to every delivery"

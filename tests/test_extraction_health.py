@@ -7,7 +7,7 @@ import logging
 import sqlite3
 
 from conftest import load_manifest
-from scraper.database import open_database
+from wiredup.store.schema import open_database
 from scraper.health import record_health
 
 

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from conftest import SHARED, Pipelines, fixture_item, load_manifest
 from pipelines.dedup import DedupPipeline
-from pipelines.near_duplicates import GroupingSettings, fingerprints, group
-from scraper.cli import cli
-from scraper.database import open_database
+from wiredup.group.fingerprint import GroupingSettings, fingerprints, group
+from wiredup.cli import cli
+from wiredup.store.schema import open_database
 
 BENCHMARK = SHARED / "benchmarks" / "syndication-dev.jsonl"
 

@@ -1,4 +1,4 @@
-"""The near-duplicate engine (pipelines.near_duplicates): real datasketch, no mocks.
+"""The near-duplicate engine (wiredup.group.fingerprint): real datasketch, no mocks.
 
 The seed article bodies below are the article paragraphs of ../shared/seeds/*.txt
 with the page clutter cut by hand (see the seeds README): 000 and 001 are a short
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.near_duplicates import (
+from wiredup.group.fingerprint import (
     CandidateIndex,
     Fingerprint,
     GroupingSettings,

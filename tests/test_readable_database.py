@@ -36,7 +36,7 @@ def test_datasette_serves_articles_as_readable_text(crawled_project):
 
 
 def test_the_search_index_follows_text_changes_and_nothing_else(tmp_path):
-    from scraper.database import open_database
+    from wiredup.store.schema import open_database
 
     db = open_database(tmp_path / "news.db")
     with db.conn:

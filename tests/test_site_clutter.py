@@ -36,7 +36,7 @@ def stored_texts(db_path) -> dict[str, str]:
 
 
 def test_the_fixture_pages_carry_the_clutter_that_extraction_alone_keeps():
-    from pipelines.extraction import extract_article
+    from wiredup.extract.article import extract_article
 
     path = FIXTURES / PAGES[0]
     text = extract_article(path.read_text(encoding="utf-8"), path.as_uri()).text
@@ -86,7 +86,7 @@ def test_too_few_pages_teach_nothing(tmp_path):
 
 
 def test_reextract_applies_learning_to_a_database_crawled_without_it(tmp_path):
-    from scraper.cli import cli
+    from wiredup.cli import cli
 
     crawl(tmp_path / "news.db", PAGES, WIREDUP_CLUTTER_MIN_PAGES=0)
     assert all(PROMO in text for text in stored_texts(tmp_path / "news.db").values())
@@ -100,8 +100,8 @@ def test_reextract_applies_learning_to_a_database_crawled_without_it(tmp_path):
 
 def test_editions_of_one_article_on_one_site_are_not_taken_for_clutter(tmp_path):
     # the same article under several URLs of a site: every paragraph recurs, none is clutter
-    from pipelines.boilerplate import ClutterRules, blocks, learned_clutter, record_page, remove_blocks
-    from scraper.database import open_database
+    from wiredup.extract.clutter import ClutterRules, blocks, learned_clutter, record_page, remove_blocks
+    from wiredup.store.schema import open_database
 
     db = open_database(tmp_path / "news.db")
     text = "\n".join(f"Paragraph {n} of the one story this site prints under four addresses." for n in range(5))

@@ -90,14 +90,14 @@ def test_a_batch_is_written_at_close_and_on_a_timer_not_only_when_full(tmp_path)
 
 
 def test_an_extraction_worker_killed_mid_page_is_replaced_and_the_pool_goes_on():
-    """The pool's worker handler no longer wakes on results (pipelines.extraction_pool._Pool); a worker's exit must still wake it.
+    """The pool's worker handler no longer wakes on results (wiredup.extract.pool._Pool); a worker's exit must still wake it.
 
     (Its page never answers: ExtractPipeline fails it after WORKER_TIMEOUT_SECONDS, and the next run fetches it again.)
     """
     import os
 
-    from pipelines.extraction_pool import WARM_UP_PAGE, ExtractionPool
-    from pipelines.grouping_settings import GroupingSettings
+    from wiredup.extract.pool import WARM_UP_PAGE, ExtractionPool
+    from wiredup.settings import GroupingSettings
 
     pool = ExtractionPool(1)
     try:

@@ -36,9 +36,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
-from scraper import url_state
-from scraper.database import DatabaseError, check_database, open_database
-from scraper.encoding import page_encoding
+from wiredup.store import url_state
+from wiredup.store.schema import DatabaseError, check_database, open_database
+from wiredup.extract.encoding import page_encoding
 from scraper.items import ArticleItem
 from scraper.middlewares import NotDue, fetch_abandoned
 from scraper.sources import Source, SourcesError, load_sources

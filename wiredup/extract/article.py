@@ -1,15 +1,15 @@
 """An article from a page's HTML, Scrapy-free: text and the metadata a news user needs.
 
 Reads the metadata from the page as it came (pruning loses dates and
-bylines), tells pages that hold no article apart (pipelines.page_kind), then
+bylines), tells pages that hold no article apart (wiredup.extract.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
-widgets were pruned (pipelines.article_text), once as configured by default
+widgets were pruned (wiredup.extract.article_text), once as configured by default
 and, unless the page has too little text left for it, once favouring recall,
 keeping the recall text when it is clearly longer; subheadings it left out
 are put back, and the headline is dropped from the top of the text (the
 article keeps it as its title).
 The published date is htmldate's, corrected by what the page declares and
-shows (pipelines.dates). Keeps title, authors as a list,
+shows (wiredup.extract.dates). Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
 site name, description, canonical URL, main image and section; a value the
 page does not give is None. The crawl, the benchmarks and re-extraction all
@@ -29,8 +29,8 @@ import trafilatura
 from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
-from pipelines.dates import declared_dates, published_date
-from pipelines.article_text import (
+from wiredup.extract.dates import declared_dates, published_date
+from wiredup.extract.article_text import (
     drop_headline,
     drop_repeated_paragraphs,
     prune_consent_banners,
@@ -39,10 +39,10 @@ from pipelines.article_text import (
     restore_subheadings,
     strip_metadata_lines,
 )
-from pipelines.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
-from pipelines.page_kind import declares_article, non_article_reason
-from pipelines.page_metadata import read_metadata
-from scraper.urls import canonical_url
+from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
+from wiredup.extract.page_kind import declares_article, non_article_reason
+from wiredup.extract.page_metadata import read_metadata
+from wiredup.urls import canonical_url
 
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"

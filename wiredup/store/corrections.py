@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from scraper.clusters import apply_partition, partition
+from wiredup.store.clusters import apply_partition, partition
 
 RELATIONS = ("same", "different")
 
@@ -17,7 +17,7 @@ RELATIONS = ("same", "different")
 def overrides(db, article_ids=None) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(same pairs, different pairs) of article ids, optionally only among ``article_ids``.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> overrides(open_database(":memory:"))
     ([], [])
     """

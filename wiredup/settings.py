@@ -1,6 +1,6 @@
 """How articles are signed, indexed and compared: `GroupingSettings`, with why each default.
 
-Kept apart from `pipelines.near_duplicates` because it imports nothing heavy:
+Kept apart from `wiredup.group.fingerprint` because it imports nothing heavy:
 the `wiredup` command builds one option per field at start-up, and importing
 datasketch (and scipy with it) would cost every command most of a second.
 """

@@ -1,6 +1,6 @@
 """Read-only questions to the database, answered as lists of dicts (the CLI prints them).
 
-Every function takes an open database (``scraper.database.open_database``)
+Every function takes an open database (``wiredup.store.schema.open_database``)
 and never writes.
 """
 
@@ -11,7 +11,7 @@ import sqlite3
 
 import numpy as np
 
-from scraper.clusters import resolve_cluster
+from wiredup.store.clusters import resolve_cluster
 
 STORY_ORDER = {
     # SQLite sorts NULL before every value, so DESC puts stories with no date
@@ -40,7 +40,7 @@ def stories(
     day means the whole day); ``site`` keeps stories with an article from a
     site (its sitename or source); ``order`` is "newest" or "largest".
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> stories(open_database(":memory:"), since="2024-04-01", order="largest")
     []
     """
@@ -69,7 +69,7 @@ def story_members(db, cluster_id: int) -> list[dict]:
     Each row says how close the member is to the representative (Jaccard and
     containment of their stored shingles) and whether it is the representative.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> story_members(open_database(":memory:"), 1)
     []
     """
@@ -112,7 +112,7 @@ def search(db, query: str, all_copies: bool = False, limit: int = 20) -> list[di
     its story, with the story's size. Matched words in ``snippet`` are marked
     «like this». A malformed query raises QueryError.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> search(open_database(":memory:"), "ambassador")
     []
     """
@@ -165,7 +165,7 @@ def search(db, query: str, all_copies: bool = False, limit: int = 20) -> list[di
 def article(db, reference: str) -> dict | None:
     """One article by id or URL (canonical or as fetched), with its story and its stored matches.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> article(open_database(":memory:"), "https://example.com/a") is None
     True
     """
@@ -194,7 +194,7 @@ def article(db, reference: str) -> dict | None:
 def run_stats(db, limit: int | None = None) -> list[dict]:
     """One row per crawl run, newest first: fetched, new / updated / unchanged, skipped by reason.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> run_stats(open_database(":memory:"))
     []
     """
@@ -216,7 +216,7 @@ def run_stats(db, limit: int | None = None) -> list[dict]:
 def site_stats(db) -> list[dict]:
     """One row per site (sitename, else source): articles, stories, articles grouped with a copy, dates.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> site_stats(open_database(":memory:"))
     []
     """
@@ -236,7 +236,7 @@ def source_stats(db) -> list[dict]:
     """One row per source of sources.toml, over every crawl run: article pages fetched, stored
     (new, updated, unchanged), skipped by reason; and from the articles: stories, articles grouped.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> source_stats(open_database(":memory:"))
     []
     """

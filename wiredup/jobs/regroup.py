@@ -4,7 +4,7 @@ Articles are read oldest story first; each is compared with the candidates
 that the MinHash LSH index proposes among the articles of the preceding
 window, so memory holds one window of fingerprints, never the whole database.
 The decisions replace the stored matches, the corrections are applied on top,
-and the new partition is written with `scraper.clusters.apply_partition`,
+and the new partition is written with `wiredup.store.clusters.apply_partition`,
 which keeps every cluster id whose story survives. All writes are one
 transaction: an interrupted regroup leaves the database as it was.
 """
@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from pipelines.near_duplicates import CandidateIndex, GroupingSettings, compare
-from pipelines.stored_fingerprints import stored_fingerprints, within_window
-from scraper.clusters import apply_partition, partition
-from scraper.corrections import overrides
+from wiredup.group.fingerprint import CandidateIndex, GroupingSettings, compare
+from wiredup.store.fingerprints import stored_fingerprints, within_window
+from wiredup.store.clusters import apply_partition, partition
+from wiredup.store.corrections import overrides
 
 
 @dataclass
@@ -40,7 +40,7 @@ def regroup(
 ) -> RegroupReport:
     """Recompute every match and cluster of ``db``; ``progress(n)`` is called as articles are read.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> regroup(open_database(":memory:"), GroupingSettings()).changes["clusters"]
     0
     """

@@ -1,6 +1,6 @@
 """Rebuild stored articles from their raw HTML after extraction settings or clutter learning changed (Scrapy-free).
 
-Pass 1 extracts every ``raw_pages`` row again (``pipelines.extraction``) and
+Pass 1 extracts every ``raw_pages`` row again (``wiredup.extract.article``) and
 records its paragraphs for the clutter learning; pass 2 removes each site's
 learned clutter from the stored texts; articles whose text changed are signed
 again for grouping. A page that no longer extracts keeps its stored article
@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipelines.boilerplate import ClutterRules, blocks, clean_stored, learned_clutter, record_page, site_of
-from pipelines.extraction import NotAnArticle, extract_article
-from pipelines.near_duplicates import GroupingSettings, fingerprint
+from wiredup.extract.clutter import ClutterRules, blocks, clean_stored, learned_clutter, record_page, site_of
+from wiredup.extract.article import NotAnArticle, extract_article
+from wiredup.group.fingerprint import GroupingSettings, fingerprint
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -42,7 +42,7 @@ def reextract(
 ) -> ReextractReport:
     """Extract every stored page again; returns what changed.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> reextract(open_database(":memory:"), ClutterRules(), GroupingSettings()).pages
     0
     """

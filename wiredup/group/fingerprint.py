@@ -1,7 +1,7 @@
 """Which articles are copies of the same wire story (Scrapy-free).
 
 normalise -> word shingles (hashed once, xxh32) -> MinHash (datasketch, affine32)
--> LSH candidates (datasketch's banding, pipelines.candidate_index) at a low threshold -> exact decision on the stored
+-> LSH candidates (datasketch's banding, wiredup.group.candidate_index) at a low threshold -> exact decision on the stored
 shingle hashes -> union-find.
 
 A single LSH threshold cannot do this job: outlets cut, extend and rewrite wire
@@ -29,8 +29,8 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash
 
-from pipelines.candidate_index import CandidateIndex, ordered
-from pipelines.grouping_settings import GroupingSettings
+from wiredup.group.candidate_index import CandidateIndex, ordered
+from wiredup.settings import GroupingSettings
 
 # ---------------------------------------------------------------- normalise
 # A change to normalise() or to the shingling must bump NORMALISATION in

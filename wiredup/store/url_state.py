@@ -3,7 +3,7 @@
 Pure rules over the ``url_state`` table; the downloader middleware
 (``scraper.middlewares.IncrementalMiddleware``) applies them to requests.
 
->>> from scraper.database import open_database
+>>> from wiredup.store.schema import open_database
 >>> db = open_database(":memory:")
 >>> record(db, "https://a.example/1", "article", "site", status=200, body=b"<html>", now=NOW)
 >>> is_due(state(db, "https://a.example/1"), NOW)  # fetched, not yet stored: a crash here loses nothing
@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
-from scraper.database import upsert_row
+from wiredup.store.schema import upsert_row
 
 NOW = datetime(2024, 4, 17, 12, 0, tzinfo=timezone.utc)  # for the examples
 BACKOFF_CAP = timedelta(days=1)

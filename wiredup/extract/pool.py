@@ -5,13 +5,13 @@ item pipelines on its one reactor thread: with extraction there, a second
 core stays idle. ``ExtractionPool`` sends ``extract_article`` calls to a
 process pool and hands each result back on the reactor thread.
 
-With the article, a worker also signs its text (pipelines.near_duplicates
+With the article, a worker also signs its text (wiredup.group.fingerprint
 fingerprint, which DedupPipeline uses while the text is unchanged) and gzips
 the page for raw_pages: the crawl's thread is left with the download, the
 candidate lookups and the writes. The stages after extraction (dedup, store) stay synchronous on
 the reactor thread, so each item goes through both of them before the next
 item starts: items may reach dedup in another order than their responses
-arrived, which grouping does not depend on (see pipelines.near_duplicates),
+arrived, which grouping does not depend on (see wiredup.group.fingerprint),
 but storage always follows dedup's order.
 """
 
@@ -25,8 +25,8 @@ import signal
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from pipelines.extraction import Article, NotAnArticle, extract_article
-from pipelines.grouping_settings import GroupingSettings
+from wiredup.extract.article import Article, NotAnArticle, extract_article
+from wiredup.settings import GroupingSettings
 
 
 def usable_cores() -> int:
@@ -62,7 +62,7 @@ def raise_skip(result: Article | tuple[str, str]) -> Article:
     >>> raise_skip(("too_short", "4 characters"))
     Traceback (most recent call last):
     ...
-    pipelines.extraction.NotAnArticle: too_short: 4 characters
+    wiredup.extract.article.NotAnArticle: too_short: 4 characters
     """
     if isinstance(result, tuple):
         raise NotAnArticle(*result)
@@ -75,7 +75,7 @@ class PreparedPage:
     the CPU work the crawl's thread would otherwise do: its fingerprint and the gzipped body."""
 
     result: Article | tuple[str, str]
-    fingerprint: object = None  # pipelines.near_duplicates.Fingerprint of result.text
+    fingerprint: object = None  # wiredup.group.fingerprint.Fingerprint of result.text
     body_gzip: bytes | None = None
 
 
@@ -86,7 +86,7 @@ def prepare_page(body: bytes, encoding: str, url: str, min_text_chars: int, grou
     >>> page.result, page.fingerprint
     (('too_short', '4 characters'), None)
     """
-    from pipelines.near_duplicates import fingerprint
+    from wiredup.group.fingerprint import fingerprint
 
     result = extract_or_skip(body.decode(encoding, errors="replace"), url, min_text_chars)
     if isinstance(result, tuple):

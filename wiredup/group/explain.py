@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from scraper import queries
-from pipelines.near_duplicates import GroupingSettings, compare, fingerprints, normalise, shared_passages
+from wiredup.store import queries
+from wiredup.group.fingerprint import GroupingSettings, compare, fingerprints, normalise, shared_passages
 
 
 def find_article(db, reference: str) -> dict:
-    """A stored article by id or URL (`scraper.queries.article`); LookupError names what was not found.
+    """A stored article by id or URL (`wiredup.store.queries.article`); LookupError names what was not found.
 
-    >>> from scraper.database import open_database
+    >>> from wiredup.store.schema import open_database
     >>> find_article(open_database(":memory:"), "7")
     Traceback (most recent call last):
     ...

@@ -23,7 +23,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHashLSH
 
-from pipelines.grouping_settings import GroupingSettings
+from wiredup.settings import GroupingSettings
 
 RECENT_CAPACITY = 4096  # entries scanned whole per query before they are merged into the sorted tables
 
@@ -52,7 +52,7 @@ def ordered(keys: Iterable) -> list:
 class CandidateIndex:
     """LSH candidates of fingerprints: proposes copies, `compare` decides.
 
-    >>> from pipelines.near_duplicates import fingerprint
+    >>> from wiredup.group.fingerprint import fingerprint
     >>> s = GroupingSettings()
     >>> index = CandidateIndex(s)
     >>> fp = fingerprint("A story that is long enough to have a few shingles in it.", s)

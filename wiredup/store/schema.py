@@ -209,7 +209,7 @@ def _add_url_state(db: sqlite_utils.Database) -> None:
 
 
 def _add_url_keys(db: sqlite_utils.Database) -> None:
-    from scraper.urls import url_key
+    from wiredup.urls import url_key
 
     if "url_key" not in db["articles"].columns_dict:
         db["articles"].add_column("url_key", str)
@@ -227,7 +227,7 @@ def _add_article_metadata_and_site_learning(db: sqlite_utils.Database) -> None:
     for column in ("updated", "image", "section"):
         if column not in db["articles"].columns_dict:
             db["articles"].add_column(column, str)
-    # pipelines.boilerplate: the paragraphs each stored page of a site had (by hash) before
+    # wiredup.extract.clutter: the paragraphs each stored page of a site had (by hash) before
     # clutter was removed; a paragraph on many pages of one site is that site's clutter.
     db["site_blocks"].create(
         {
@@ -355,7 +355,7 @@ def check_database(path: str | Path) -> None:
     >>> check_database("/no/such/folder/news.db")
     Traceback (most recent call last):
     ...
-    scraper.database.DatabaseError: /no/such/folder/news.db: cannot write in /no/such/folder; create it and make it writable, or point WIREDUP_DATABASE elsewhere
+    wiredup.store.schema.DatabaseError: /no/such/folder/news.db: cannot write in /no/such/folder; create it and make it writable, or point WIREDUP_DATABASE elsewhere
     """
     if str(path) == ":memory:":
         return

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from pipelines.near_duplicates import Fingerprint, GroupingSettings, fingerprint
-from scraper.database import STORY_DATE
+from wiredup.group.fingerprint import Fingerprint, GroupingSettings, fingerprint
+from wiredup.store.schema import STORY_DATE
 
 
 @dataclass
@@ -112,7 +112,7 @@ def minhash_table(blobs: list[bytes], num_perm: int) -> np.ndarray:
     index is built from the database in seconds. Layout: seed (8 bytes),
     -num_perm (4), scheme code (1), then num_perm little-endian uint32.
 
-    >>> from pipelines.near_duplicates import fingerprint
+    >>> from wiredup.group.fingerprint import fingerprint
     >>> fp = fingerprint("One two three four five six.", GroupingSettings())
     >>> table = minhash_table([fp.to_columns()["minhash"]] * 2, 128)
     >>> table.shape, bool((table[1] == fp.minhash.hashvalues).all())

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scraper import queries
-from scraper.database import DatabaseError, open_database
+from wiredup.store import queries
+from wiredup.store.schema import DatabaseError, open_database
 
 
 @click.group()
@@ -72,7 +72,7 @@ def show(database, cluster_id, as_json, as_csv):
 
     Example: wiredup show news.db 1
     """
-    from pipelines.explain import changes
+    from wiredup.group.explain import changes
 
     db = _open(database)
     rows = queries.story_members(db, cluster_id)
@@ -258,7 +258,7 @@ def grouping_options(command):
     """One option per GroupingSettings field (``--containment 0.4``...), defaulting to the measured values."""
     from dataclasses import fields
 
-    from pipelines.grouping_settings import GroupingSettings
+    from wiredup.settings import GroupingSettings
 
     for spec in reversed(fields(GroupingSettings)):
         command = click.option(
@@ -273,7 +273,7 @@ def grouping_options(command):
 
 
 def _grouping(values: dict):
-    from pipelines.grouping_settings import GroupingSettings
+    from wiredup.settings import GroupingSettings
 
     return GroupingSettings(**values)
 
@@ -291,7 +291,7 @@ def regroup(database, as_json, **grouping):
 
     Example: wiredup regroup news.db --containment 0.4
     """
-    from pipelines.regroup import regroup as regroup_database
+    from wiredup.jobs.regroup import regroup as regroup_database
 
     db = _open(database)
     (total,) = db.execute("SELECT count(*) FROM articles").fetchone()
@@ -340,10 +340,10 @@ def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, al
 
     Example: wiredup reextract news.db
     """
-    from pipelines.boilerplate import DEFAULT_ALLOW, ClutterRules
-    from pipelines.grouping_settings import GroupingSettings
-    from pipelines.reextract import reextract as reextract_database
-    from pipelines.regroup import regroup as regroup_database
+    from wiredup.extract.clutter import DEFAULT_ALLOW, ClutterRules
+    from wiredup.settings import GroupingSettings
+    from wiredup.jobs.reextract import reextract as reextract_database
+    from wiredup.jobs.regroup import regroup as regroup_database
 
     db = _open(database)
     rules = ClutterRules(clutter_min_pages, clutter_min_share, tuple(allow) or DEFAULT_ALLOW)
@@ -371,7 +371,7 @@ def explain(database, article_a, article_b, as_json, **grouping):
 
     Example: wiredup explain news.db 1 2
     """
-    from pipelines.explain import explain as explain_pair
+    from wiredup.group.explain import explain as explain_pair
 
     try:
         report = explain_pair(_open(database), article_a, article_b, _grouping(grouping))
@@ -402,7 +402,7 @@ def _correction_command(relation: str, summary: str):
     @click.argument("article_b", type=int)
     @click.option("--note", help="Why: kept with the correction.")
     def command(database, article_a, article_b, note):
-        from scraper.corrections import correct
+        from wiredup.store.corrections import correct
 
         db = _open(database)
         try:
