@@ -1,68 +1,16 @@
-"""Scrapy settings for wiredup (found through scrapy.cfg). Every WIREDUP_* knob has its default here.
-
-Override any of them for one run with ``scrapy crawl news -s NAME=VALUE``.
-"""
+"""Scrapy settings for wiredup (found through scrapy.cfg); the WIREDUP_* ones are in wiredup/settings.py."""
 
 BOT_NAME = "wiredup"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
-# Where articles go, and which sites are crawled.
-WIREDUP_DATABASE = "news.db"
-WIREDUP_SOURCES = "sources.toml"
-
-# Extraction: a page whose article text is shorter than this is not an article (front pages, stubs).
-WIREDUP_MIN_TEXT_CHARS = 250
-# Site clutter learning (wiredup.extract.clutter): a paragraph on at least this many stored pages of a
-# site, and on at least this share of them, is that site's clutter and leaves its texts (0: off).
-WIREDUP_CLUTTER_MIN_PAGES = 3
-WIREDUP_CLUTTER_MIN_SHARE = 0.5
-# Regular expressions (case-insensitive) for repeated paragraphs that are never clutter.
-WIREDUP_CLUTTER_ALLOW = [r"^correction:", r"^editor'?s note:"]
-# A site whose share of articles with a title, date or author drops by this much against its
-# previous run gets a warning in the crawl log (scraper.health).
-WIREDUP_HEALTH_DROP = 0.3
-
-# Extraction runs in this many worker processes, off Scrapy's reactor thread (0: one per usable
-# core; 1: no pool, extract in the crawl's own process).
-WIREDUP_EXTRACT_PROCESSES = 0
-
-# Storage: articles are written this many to a transaction (each one stored and its URL marked done
-# together), and a batch not yet full is written after this many seconds.
-WIREDUP_STORE_BATCH_SIZE = 50
-WIREDUP_STORE_FLUSH_SECONDS = 2.0
-
-# Grouping: None keeps the measured default of the wiredup.group.fingerprint.GroupingSettings
-# field of the same name (which says why each value was chosen). `wiredup regroup` takes the
-# same knobs as options, to try settings on the stored articles before a crawl uses them.
-WIREDUP_DEDUP_SHINGLE_SIZE = None  # words per shingle
-WIREDUP_DEDUP_NUM_PERM = None  # MinHash permutations
-WIREDUP_DEDUP_SEED = None  # MinHash seed
-WIREDUP_DEDUP_LSH_THRESHOLD = None  # LSH candidate threshold (candidates only; exact checks decide)
-WIREDUP_DEDUP_CONTAINMENT = None  # same story when this share of the smaller text is in the larger
-WIREDUP_DEDUP_PASSAGE_MIN_WORDS = None  # words a paragraph needs to count as a passage
-WIREDUP_DEDUP_PASSAGE_SURVIVAL = None  # share of a paragraph's shingles found for it to survive
-WIREDUP_DEDUP_MIN_SHARED_PASSAGES = None  # surviving paragraphs that make two texts one story
-WIREDUP_DEDUP_PASSAGE_MIN_CONTAINMENT = None  # ...when they are at least this share of the smaller text
-WIREDUP_DEDUP_WINDOW_DAYS = None  # only articles this close in story date are compared
-
-# Scheduled runs: one crawl per database at a time (the second exits 1, or waits if this is True).
-WIREDUP_WAIT_FOR_LOCK = False
-# Incremental crawling: remember every URL's outcome in url_state and fetch only what is new or due.
-WIREDUP_INCREMENTAL = True
-# Feed items and sitemap entries dated more than this many days ago are not fetched (0: no limit).
-WIREDUP_MAX_AGE_DAYS = 0
-# A stored article is fetched again after this many hours (0: never; its URL is done).
-WIREDUP_ARTICLE_RECHECK_HOURS = 0
-# After a failure a URL waits this long before the next try, doubling per failure (at most a day).
-WIREDUP_RETRY_BACKOFF_MINUTES = 30
-
-# Scaling out (README "Many hosts"): "standalone" crawls and writes WIREDUP_DATABASE; "worker"
-# shares the crawl with other workers through Redis and sends articles to `wiredup ingest`.
-WIREDUP_MODE = "standalone"
-WIREDUP_REDIS_URL = None  # e.g. "redis://ingest-host:6379/0"; workers and `wiredup ingest` use the same
-# A worker silent this long (seconds) is dead: its sites and in-flight requests go to the others.
-WIREDUP_WORKER_TIMEOUT = 30
+# Every WIREDUP_* setting (where articles go, which sites, extraction, clutter learning, storage,
+# grouping, scheduling, worker mode) has its default, the values it accepts and the reason for its
+# value in wiredup/settings.py, and nowhere else (README "Settings" lists them). Set one here, e.g.
+#   WIREDUP_DATABASE = "/srv/wiredup/news.db"
+# or for one run with `scrapy crawl news -s NAME=VALUE`; `wiredup regroup`, `explain`, `reextract`
+# and `ingest` read the same. A value out of bounds or an unknown WIREDUP_* name stops the crawl
+# before it locks, opens or writes anything.
 
 ADDONS = {
     # WIREDUP_MODE = "worker" swaps the scheduler, incremental middlewares and pipelines

@@ -91,7 +91,8 @@ def stages(pages, processes: int) -> None:
     from datasketch import MinHash
 
     from wiredup.extract.pool import ExtractionPool, extract_or_skip
-    from wiredup.group.fingerprint import GroupingSettings, _hashes, fingerprints
+    from wiredup.group.fingerprint import fingerprints, _hashes
+    from wiredup.settings import GroupingSettings
 
     urls = [f"https://www.{p.outlet}.example{p.path}" for p in pages]
     htmls = [p.html for p in pages]
@@ -152,7 +153,8 @@ def dedup_store(pages, batch: int) -> tuple[float, int]:
     from scraper.spiders.news import NewsSpider
 
     with tempfile.TemporaryDirectory() as folder:
-        crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": f"{folder}/s.db", "WIREDUP_STORE_BATCH_SIZE": batch})
+        crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": f"{folder}/s.db", "WIREDUP_STORE_BATCH_SIZE": batch,
+                                           "WIREDUP_EXTRACT_PROCESSES": 1})
         extract, dedup, store = (build_from_crawler(cls, crawler) for cls in (ExtractPipeline, DedupPipeline, StorePipeline))
         items = []
         for page in pages:

@@ -28,7 +28,11 @@ from datasketch import MinHashLSH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wiredup.group.fingerprint import CandidateIndex, GroupingSettings, compare, fingerprints, group  # noqa: E402
+from wiredup.group.candidate_index import CandidateIndex  # noqa: E402
+from wiredup.group.compare import compare  # noqa: E402
+from wiredup.group.fingerprint import fingerprints  # noqa: E402
+from wiredup.group.window import group  # noqa: E402
+from wiredup.settings import GroupingSettings  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 EXPECTED_SEEDS = [{"000", "001"}, {"002"}, {"003"}, {"004"}]

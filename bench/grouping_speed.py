@@ -40,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wiredup.group.fingerprint import GroupingSettings, fingerprints  # noqa: E402
+from wiredup.group.fingerprint import fingerprints  # noqa: E402
+from wiredup.settings import GroupingSettings  # noqa: E402
 from wiredup.store.schema import open_database  # noqa: E402
 from synthetic_text import CORPUS, BigramText  # noqa: E402
 
@@ -54,13 +55,13 @@ def story_date(index: int, per_day: int) -> str:
 def grow(db_path: Path, target: int, pool: list[str], pool_fps, per_day: int) -> float:
     """Add filler articles (one story each) until the database holds ``target``; return seconds."""
     settings = GroupingSettings()
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    scheme = settings.scheme_key()
     db = open_database(db_path)
     (have,) = db.execute("SELECT count(*) FROM articles").fetchone()
     started = time.perf_counter()
     for begin in range(have, target, 5000):
         end = min(begin + 5000, target)
-        with db.conn:
+        with db.atomic():
             rows, signatures = [], []
             for i in range(begin, end):
                 text, fp = pool[i % len(pool)], pool_fps[i % len(pool)]
@@ -139,7 +140,7 @@ def measure(db_path: Path, new: int, pool_size: int, per_day: int, window_days: 
     started = time.perf_counter()
     dedup.open_spider()
     open_seconds = time.perf_counter() - started
-    indexed = len(dedup.index)
+    indexed = len(dedup.incoming.window)
     store.open_spider()
     dedup_seconds = store_seconds = 0.0
     matched = 0

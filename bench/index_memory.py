@@ -51,7 +51,7 @@ def measure(kind: str, count: int, queries: int) -> dict:
     from datasketch import LeanMinHash, MinHashLSH
 
     from wiredup.group.candidate_index import CandidateIndex, lsh_bands, ordered
-    from wiredup.group.fingerprint import GroupingSettings
+    from wiredup.settings import GroupingSettings
 
     settings = GroupingSettings()
     keys, hashvalues = signatures(count, settings.num_perm, 0)

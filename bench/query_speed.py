@@ -82,13 +82,14 @@ def iso(moment: datetime) -> str:
 
 def build(path: Path, articles: int, seed: int) -> None:
     """Fill an empty database with ``articles`` synthetic articles in stories; print how long it took."""
-    from wiredup.group.fingerprint import GroupingSettings, fingerprints
+    from wiredup.group.fingerprint import fingerprints
+    from wiredup.settings import GroupingSettings
 
     started = time.perf_counter()
     rng = random.Random(seed)
     texts = BigramText(CORPUS, seed + 1)
     settings = GroupingSettings()
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    scheme = settings.scheme_key()
     sites = [f"The {a} {b}" for a in SITE_WORDS[0] for b in SITE_WORDS[1]]
     rng.shuffle(sites)
     sites = sites[:50]
@@ -97,7 +98,7 @@ def build(path: Path, articles: int, seed: int) -> None:
     sizes = story_sizes(articles, rng)
     db = open_database(path)
     now = iso(datetime.now(timezone.utc))
-    with db.conn:
+    with db.atomic():
         db.conn.execute("INSERT INTO crawl_runs (id, spider, started, finished, finish_reason) VALUES (1, 'bench', ?, ?, 'finished')",
                         [now, now])
     article_id, generated_s, stored_s, signed_s = 0, 0.0, 0.0, 0.0
@@ -108,7 +109,7 @@ def build(path: Path, articles: int, seed: int) -> None:
         t0 = time.perf_counter()
         fps = fingerprints([text for _, text in signed], settings) if signed else []
         t1 = time.perf_counter()
-        with db.conn:
+        with db.atomic():
             db.conn.executemany("INSERT INTO clusters (id, created_run_id, updated) VALUES (?, 1, ?)", [(c, now) for c in clusters])
             db.conn.executemany(
                 """INSERT INTO articles (id, url, final_url, source, title, authors, published, language, sitename,
@@ -168,7 +169,7 @@ def build(path: Path, articles: int, seed: int) -> None:
             flush()
     flush()
     t0 = time.perf_counter()
-    with db.conn:
+    with db.atomic():
         db.conn.execute("""
             UPDATE clusters SET size = s.size, outlets = s.outlets, first_seen = s.first_seen,
                                 first_published = s.first_published

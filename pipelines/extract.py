@@ -14,11 +14,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
-from wiredup.extract.article import Article, NotAnArticle, extract_article
-from pipelines.dedup import grouping_settings
-from wiredup.extract.pool import ExtractionPool, raise_skip, usable_cores
-from wiredup.settings import GroupingSettings
 from scraper.items import ArticleItem
+from wiredup.extract.article import Article, NotAnArticle, extract_article
+from wiredup.extract.pool import ExtractionPool, raise_skip, usable_cores
+from wiredup.settings import GroupingSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +38,17 @@ def pool_size(setting: int) -> int:
 
 
 class ExtractPipeline:
-    def __init__(self, stats, min_text_chars: int, processes: int = 1, grouping: GroupingSettings | None = None):
+    def __init__(self, stats, min_text_chars: int, processes: int, grouping: GroupingSettings):
         self.stats = stats
         self.min_text_chars = min_text_chars
         self.processes = processes
-        self.grouping = grouping or GroupingSettings()  # how workers sign articles for DedupPipeline
+        self.grouping = grouping  # how workers sign articles for DedupPipeline
         self.pool: ExtractionPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        # 1 when unset (a crawler built without the project's settings.py, as tests do): no pool
-        processes = pool_size(settings.getint("WIREDUP_EXTRACT_PROCESSES", 1))
-        pipeline = cls(crawler.stats, settings.getint("WIREDUP_MIN_TEXT_CHARS", 250), processes, grouping_settings(settings))
-        pipeline.crawler = crawler
-        return pipeline
+        settings = Settings.from_values(crawler.settings)
+        return cls(crawler.stats, settings.min_text_chars, pool_size(settings.extract_processes), settings.grouping)
 
     def open_spider(self) -> None:
         if self.processes > 1:

@@ -1,97 +1,37 @@
-"""Per-site extraction health of a crawl run, computed from the database at the run's end.
-
-For each site (``articles.source``) with articles stored or found unchanged
-in the run: how many, the shares with a title, a date and an author, and the
-median text length, kept in ``extraction_health``. A share that falls by
-``WIREDUP_HEALTH_DROP`` or more against the site's previous run is logged as a
-warning naming the site: a redesign that broke extraction shows the next hour,
-not weeks later.
+"""ExtractionHealth: a Scrapy extension that records a crawl run's extraction health when it closes
+(wiredup.store.health): a site whose share of articles with a title, date or author falls by
+``WIREDUP_HEALTH_DROP`` against its previous run is logged as a warning naming it.
 """
 
 from __future__ import annotations
 
-import logging
-from statistics import median
-
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from wiredup.settings import Settings
+from wiredup.store.health import newest_run, record_health
 from wiredup.store.schema import open_database
-
-logger = logging.getLogger(__name__)
-
-SHARES = ("with_title", "with_date", "with_author")
-
-
-def record_health(db, run_id: int, drop: float = 0.3) -> list[str]:
-    """Store the run's health rows; return the warnings (also logged) for sharp drops.
-
-    >>> from wiredup.store.schema import open_database
-    >>> db = open_database(":memory:")
-    >>> record_health(db, 1)
-    []
-    """
-    rows = []
-    by_site: dict[str, list] = {}
-    for source, title, published, authors, chars in db.execute(
-        "SELECT source, title, published, authors, length(text) FROM articles WHERE last_run_id = ?", [run_id]
-    ):
-        by_site.setdefault(source or "", []).append((title, published, authors, chars))
-    for site, articles in sorted(by_site.items()):
-        count = len(articles)
-        rows.append({
-            "run_id": run_id,
-            "site": site,
-            "articles": count,
-            "with_title": round(sum(1 for a in articles if a[0]) / count, 4),
-            "with_date": round(sum(1 for a in articles if a[1]) / count, 4),
-            "with_author": round(sum(1 for a in articles if a[2] not in (None, "", "[]")) / count, 4),
-            "median_chars": int(median(a[3] or 0 for a in articles)),
-        })
-    warnings = []
-    for row in rows:
-        previous = db.execute(
-            "SELECT with_title, with_date, with_author, run_id FROM extraction_health WHERE site = ? AND run_id < ? "
-            "ORDER BY run_id DESC LIMIT 1",
-            [row["site"], run_id],
-        ).fetchone()
-        if previous is None:
-            continue
-        for name, before in zip(SHARES, previous[:3]):
-            if before - row[name] >= drop:
-                warnings.append(
-                    f"Extraction health of site {row['site']!r}: {name.replace('_', ' ')} fell from "
-                    f"{before:.0%} (run {previous[3]}) to {row[name]:.0%} (run {run_id})"
-                )
-    with db.conn:
-        db["extraction_health"].upsert_all(rows, pk=("run_id", "site"))
-    for warning in warnings:
-        logger.warning(warning)
-    return warnings
 
 
 class ExtractionHealth:
-    """Scrapy extension: records the run's health when the crawl closes."""
-
     def __init__(self, database_path: str, drop: float):
         self.database_path = database_path
         self.drop = drop
 
     @classmethod
     def from_crawler(cls, crawler):
-        drop = crawler.settings.getfloat("WIREDUP_HEALTH_DROP", 0.3)
-        if drop <= 0:
+        settings = Settings.from_values(crawler.settings)
+        if settings.health_drop == 0:
             raise NotConfigured("WIREDUP_HEALTH_DROP is 0")
-        extension = cls(crawler.settings.get("WIREDUP_DATABASE"), drop)
+        extension = cls(settings.database, settings.health_drop)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, spider, reason: str) -> None:
         db = open_database(self.database_path)
         try:
-            # one crawl per database at a time (scraper.run_lock): the newest run is this one
-            row = db.execute("SELECT max(id) FROM crawl_runs").fetchone()
-            if row and row[0] is not None:
-                record_health(db, row[0], self.drop)
+            run_id = newest_run(db)
+            if run_id is not None:
+                record_health(db, run_id, self.drop)
         finally:
             db.conn.close()

@@ -1,9 +1,11 @@
 """``wiredup ingest``: the one process that groups and stores what the crawl workers extract.
 
 Workers on any number of hosts crawl and extract (``WIREDUP_MODE = "worker"``); this process pops
-their messages (scraper.worker_messages) and runs each article through the project's own
-DeclutterPipeline, DedupPipeline and StorePipeline, so the database keeps a single writer, grouping sees every
-article, and story ids stay stable. It also keeps ``url_state`` (the workers' fetch outcomes),
+their messages (scraper.worker_messages) and runs each article through the core steps a
+standalone crawl's pipelines run (wiredup.extract.declutter, wiredup.group.incoming,
+wiredup.store.writer), so the database keeps a single writer, grouping sees every article, and
+story ids stay stable. It lives with the worker mode, not in wiredup.jobs: it queues Scrapy
+requests (scrapy-redis) for the workers. It also keeps ``url_state`` (the workers' fetch outcomes),
 copies it to Redis for the workers, and queues the articles that are due for a retry.
 
 A message is moved to a processing list (LMOVE) and removed only after its transaction
@@ -21,20 +23,21 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import redis
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.settings import Settings
-from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.misc import build_from_crawler
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-from wiredup.store import url_state
 from scraper.items import ArticleItem
 from scraper.run_lock import RunLock
 from scraper.spiders.news import SINGLE_PAGE_SOURCE, NewsSpider
 from scraper.worker_messages import BAD, ITEMS, PROCESSING, SPIDER, URL_STATE, decode, decode_article, decode_url_state
 from scraper.worker_queue import Keys, begin_run, live_workers, push_request
+from wiredup.extract.declutter import SiteClutter
+from wiredup.group.incoming import IncomingArticles
+from wiredup.settings import Settings, project_values
+from wiredup.store import url_state
+from wiredup.store.health import record_health
+from wiredup.store.schema import open_database
+from wiredup.store.writer import Counters, Writer
 
 logger = logging.getLogger(__name__)
 
@@ -42,26 +45,19 @@ RETRY_EVERY = timedelta(minutes=5)  # how often due articles are queued for the 
 SYNC_BATCH = 1000
 
 
-def project_settings(database_path: str) -> Settings:
-    """settings.py, as a crawl reads it, writing ``database_path``."""
-    settings = Settings()
-    settings.setmodule("settings", priority="project")
-    settings.set("WIREDUP_DATABASE", database_path, priority="cmdline")
-    return settings
-
-
 class Ingest:
     def __init__(self, database_path: str, redis_url: str, settings: Settings | None = None):
-        self.crawler = Crawler(NewsSpider, settings or project_settings(database_path))
-        self.crawler.stats = MemoryStatsCollector(self.crawler)
-        self.stats = self.crawler.stats
+        self.settings = settings or Settings.from_values({**project_values(), "WIREDUP_DATABASE": database_path})
+        self.stats = Counters()
         self.database_path = database_path
         self.redis = redis.Redis.from_url(redis_url)
         self.keys = Keys(f"{SPIDER}:requests")
-        self.lock = RunLock(database_path, self.crawler.settings.getbool("WIREDUP_WAIT_FOR_LOCK"))
-        self.first_backoff = timedelta(minutes=self.crawler.settings.getfloat("WIREDUP_RETRY_BACKOFF_MINUTES", 30))
+        self.lock = RunLock(database_path, self.settings.wait_for_lock)
+        self.first_backoff = timedelta(minutes=self.settings.retry_backoff_minutes)
         self.stopping = False
-        self.declutter = self.health = self.dedup = self.store = None
+        self.clutter: SiteClutter | None = None
+        self.incoming: IncomingArticles | None = None
+        self.writer = Writer(database_path, self.settings.grouping.scheme_key(), self.stats, self.settings.article_recheck_hours)
 
     def run(self, stop_when_idle: float | None = None) -> dict:
         """Handle messages until SIGTERM/SIGINT, or until nothing has come for ``stop_when_idle``
@@ -69,21 +65,12 @@ class Ingest:
         self.lock.acquire()
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._stop)
-        from pipelines.declutter import DeclutterPipeline
-        from pipelines.dedup import DedupPipeline
-        from pipelines.store import StorePipeline
-        from scraper.health import ExtractionHealth
-
         # the site clutter learning and the health rows live with the database, as in a standalone crawl
-        self.declutter = _optional(DeclutterPipeline, self.crawler)
-        self.health = _optional(ExtractionHealth, self.crawler)
-        self.dedup = build_from_crawler(DedupPipeline, self.crawler)
-        self.store = build_from_crawler(StorePipeline, self.crawler)
-        self.stats.open_spider()
-        if self.declutter is not None:
-            self.declutter.open_spider()
-        self.dedup.open_spider()
-        self.store.open_spider()
+        if self.settings.clutter.min_pages:
+            self.clutter = SiteClutter(open_database(self.database_path), self.settings.clutter, self.stats)
+        self.incoming = IncomingArticles(open_database(self.database_path), self.settings.grouping, self.stats)
+        self.incoming.open()
+        self.writer.begin_run(SPIDER)
         reason = "shutdown"
         try:
             self.copy_url_state()
@@ -129,11 +116,11 @@ class Ingest:
 
     def _on_article(self, message: dict) -> None:
         item = decode_article(message)
-        if self.declutter is not None:
-            item = self.declutter.process_item(item)
-        item = self.dedup.process_item(item)
-        self.store.process_item(item)
-        self.store.flush()  # committed before its url_state is copied and the message acknowledged
+        if self.clutter is not None:
+            self.clutter.declutter_item(item)
+        self.incoming.group(item)
+        # committed before its url_state is copied and the message acknowledged
+        self.writer.write_batch([("store", item)])
         self._copy(item.requested_urls)
 
     def _on_skipped(self, message: dict) -> None:
@@ -141,13 +128,12 @@ class Ingest:
             url=message["url"], body=b"", encoding="utf-8", content_type="", status=0, headers={},
             fetched_at=_now(), source=message.get("source") or "", requested_urls=message["requested_urls"],
         )
-        self.store.page_skipped(page, None, None)
-        self.store.flush()
+        self.writer.write_batch([("skipped", page)])
         self._copy(page.requested_urls)
 
     def _on_url_state(self, message: dict) -> None:
         url_state.record(
-            self.store.db, message["url"], message["kind"], message.get("source"),
+            self.writer.db, message["url"], message["kind"], message.get("source"),
             first_backoff=self.first_backoff, **decode_url_state(message),
         )
         self._copy([message["url"]])
@@ -163,18 +149,16 @@ class Ingest:
 
     def _copy(self, urls) -> None:
         """Copy url_state rows to Redis after their transaction committed: workers see them done."""
-        rows = [row for row in (url_state.state(self.store.db, url) for url in urls) if row]
+        rows = [row for row in (url_state.state(self.writer.db, url) for url in urls) if row]
         if rows:
             self.redis.hset(URL_STATE, mapping={row["url"]: json.dumps(row) for row in rows})
 
     def copy_url_state(self) -> int:
         """The whole url_state to Redis, where the workers read it (rows written since are copied
         as they are written)."""
-        cursor = self.store.db.execute("SELECT * FROM url_state")
-        names = [description[0] for description in cursor.description]
         copied = 0
-        while batch := cursor.fetchmany(SYNC_BATCH):
-            self.redis.hset(URL_STATE, mapping={row[0]: json.dumps(dict(zip(names, row))) for row in batch})
+        for batch in url_state.every_state(self.writer.db, SYNC_BATCH):
+            self.redis.hset(URL_STATE, mapping={row["url"]: json.dumps(row) for row in batch})
             copied += len(batch)
         logger.info("Copied url_state to Redis (%d URLs)", copied)
         return copied
@@ -183,7 +167,7 @@ class Ingest:
         """Queue the articles due again (failed and out of back-off, fetched but never stored, due for a
         recheck), as a standalone crawl asks for them at its start; the shared seen-request filter
         keeps one from being queued twice in a crawl."""
-        due = url_state.retry_due(self.store.db, datetime.now(timezone.utc))
+        due = url_state.retry_due(self.writer.db, datetime.now(timezone.utc))
         if not due:
             return 0
         spider = NewsSpider()
@@ -207,23 +191,20 @@ class Ingest:
         self.stopping = True
 
     def _finish(self, reason: str) -> dict:
-        self.dedup.close_spider()
-        run_id = self.store.run_id
-        self.store.finish_run(None, reason)
-        if self.declutter is not None:
-            self.declutter.close_spider()  # after the last store, as Scrapy closes pipelines in reverse
-        if self.health is not None:
-            self.health.spider_closed(None, reason)
+        self.incoming.db.conn.close()
+        run_id = self.writer.run_id
+        self.writer.finish_run(reason)
+        if self.clutter is not None:
+            self.clutter.finish(self.settings.grouping)  # after the last store, as in a crawl
+            self.clutter.db.conn.close()
+        if self.settings.health_drop and run_id is not None:
+            db = open_database(self.database_path)
+            try:
+                record_health(db, run_id, self.settings.health_drop)
+            finally:
+                db.conn.close()
         self.lock.release()
         return {"run": run_id, "reason": reason, **{key.rsplit("/", 1)[1]: value for key, value in self.stats.get_stats().items() if key.startswith("wiredup/ingest/")}}
-
-
-def _optional(component, crawler):
-    """``component`` built as Scrapy builds it, or None when its settings switch it off (NotConfigured)."""
-    try:
-        return build_from_crawler(component, crawler)
-    except NotConfigured:
-        return None
 
 
 def _now() -> str:

@@ -14,6 +14,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from wiredup.settings import Settings
 from wiredup.store import url_state
 from wiredup.store.schema import open_database
 
@@ -42,14 +43,10 @@ class _UrlStateMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        if not settings.getbool("WIREDUP_INCREMENTAL", True):
+        settings = Settings.from_values(crawler.settings)
+        if not settings.incremental:
             raise NotConfigured
-        middleware = cls(
-            settings.get("WIREDUP_DATABASE"),
-            timedelta(minutes=settings.getfloat("WIREDUP_RETRY_BACKOFF_MINUTES", 30)),
-            crawler.stats,
-        )
+        middleware = cls(settings.database, timedelta(minutes=settings.retry_backoff_minutes), crawler.stats)
         middleware.crawler = crawler
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
@@ -103,8 +100,7 @@ class IncrementalMiddleware(_UrlStateMiddleware):
 
     def _stored(self, url: str) -> bool:
         """An article stored before url_state existed (or reached under another URL) counts as fetched."""
-        row = self.db.execute("SELECT 1 FROM articles WHERE final_url = ? OR url = ? LIMIT 1", [url, url]).fetchone()
-        return row is not None
+        return url_state.stored_article(self.db, url)
 
     def _skip(self, reason: str, request) -> None:
         self.stats.inc_value(f"wiredup/incremental/{reason}")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from scrapy import signals
 
+from wiredup.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 
@@ -26,7 +28,8 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler):
-        lock = cls(crawler.settings.get("WIREDUP_DATABASE"), crawler.settings.getbool("WIREDUP_WAIT_FOR_LOCK"))
+        settings = Settings.from_values(crawler.settings)
+        lock = cls(settings.database, settings.wait_for_lock)
         lock.acquire()
         crawler.signals.connect(lock.release, signal=signals.engine_stopped)
         return lock

@@ -16,18 +16,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
 
 from scraper.worker_queue import Keys, ack
-
-MODES = ("standalone", "worker")
+from wiredup.settings import Settings
 
 
 class WorkerMode:
     def update_settings(self, settings) -> None:
-        mode = settings.get("WIREDUP_MODE") or "standalone"
-        if mode not in MODES:
-            raise SystemExit(f"wiredup: WIREDUP_MODE={mode!r}: use one of {', '.join(MODES)}")
-        if mode == "standalone":
+        wiredup = Settings.from_values(settings)  # checked already: Scrapy builds the spider first
+        if wiredup.mode == "standalone":
             return
-        url = settings.get("WIREDUP_REDIS_URL")
+        url = wiredup.redis_url
         if not url:
             raise SystemExit("wiredup: WIREDUP_MODE=worker needs WIREDUP_REDIS_URL (e.g. redis://ingest-host:6379/0)")
         try:
@@ -61,7 +58,7 @@ class WorkerMode:
                 "pipelines.declutter.DeclutterPipeline": None,
                 "pipelines.dedup.DedupPipeline": None,
                 "pipelines.store.StorePipeline": None,
-                "pipelines.redis_queue.RedisPushPipeline": 300,
+                "scraper.worker_push.RedisPushPipeline": 300,
             },
         }
         for name, components in swaps.items():
@@ -72,7 +69,7 @@ class WorkerMode:
 class AckSpiderOutput:
     """End a request's lease when its callback's requests are queued, or, for an article page,
     when its item is pushed (``item_scraped``) or failed a pipeline (``item_error``); a skipped
-    page's lease ends with its "skipped" message (pipelines.redis_queue)."""
+    page's lease ends with its "skipped" message (scraper.worker_push)."""
 
     def __init__(self, server, keys: Keys):
         self.server = server
@@ -80,7 +77,7 @@ class AckSpiderOutput:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if crawler.settings.get("WIREDUP_MODE") != "worker":
+        if Settings.from_values(crawler.settings).mode != "worker":
             raise NotConfigured
         keys = Keys(crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": crawler.spidercls.name})
         middleware = cls(get_redis_from_settings(crawler.settings), keys)

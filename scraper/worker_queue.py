@@ -36,6 +36,8 @@ from scrapy_redis.queue import Base
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from wiredup.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 LEASE = "wiredup_lease"  # request.meta key: the lease a request was taken under
@@ -172,7 +174,7 @@ class SiteQueue(Base):
         self.worker = worker_name()
         self.owned: list[str] = []
         self.per_site = spider.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
-        self.timeout_ms = int(spider.settings.getfloat("WIREDUP_WORKER_TIMEOUT") * 1000)
+        self.timeout_ms = int(Settings.from_values(spider.settings).worker_timeout * 1000)
         self._pop = server.register_script(_POP)
         self._if_owner = server.register_script(_IF_OWNER)
         self._live: tuple[float, int] = (0.0, 1)
@@ -290,7 +292,7 @@ class WorkerScheduler(Scheduler):
         if begin_run(self.server, keys, self.df.key):
             logger.info("Starting a new crawl (the seen-request filter starts empty)")
         live_workers(self.server, keys)  # puts back what killed workers left in flight
-        interval = spider.settings.getfloat("WIREDUP_WORKER_TIMEOUT") / 3
+        interval = Settings.from_values(spider.settings).worker_timeout / 3
         self.heartbeat = task.LoopingCall(self.queue.renew)
         self.heartbeat.start(interval, now=False)
         return result

@@ -120,7 +120,9 @@ class Pipelines:
         from scraper.spiders.news import NewsSpider
 
         self.DropItem = DropItem
-        self.crawler = get_crawler(NewsSpider, {"WIREDUP_DATABASE": str(db_path), **settings})
+        # items go through one at a time, in this process, each stored before the next one
+        defaults = {"WIREDUP_EXTRACT_PROCESSES": 1, "WIREDUP_STORE_BATCH_SIZE": 1}
+        self.crawler = get_crawler(NewsSpider, {**defaults, "WIREDUP_DATABASE": str(db_path), **settings})
         self.stages = []
         for cls in (ExtractPipeline, DeclutterPipeline, DedupPipeline, StorePipeline):
             try:

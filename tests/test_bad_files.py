@@ -30,7 +30,7 @@ def fingerprint(folder: Path) -> dict[str, str]:
 def small_database(path: Path) -> Path:
     """A wiredup database with one crawl run, closed cleanly (no -wal or -shm left beside it)."""
     db = open_database(path)
-    with db.conn:
+    with db.atomic():
         db["crawl_runs"].insert({"spider": "news", "started": "2024-04-17T10:00:00+00:00"})
     db.execute("PRAGMA journal_mode = DELETE")
     db.conn.close()

@@ -10,7 +10,8 @@ from datasketch import MinHashLSH
 import wiredup.group.candidate_index as candidate_index
 from conftest import SHARED
 from wiredup.group.candidate_index import CandidateIndex, lsh_bands, ordered
-from wiredup.group.fingerprint import GroupingSettings, fingerprints
+from wiredup.group.fingerprint import fingerprints
+from wiredup.settings import GroupingSettings
 
 BENCHMARK = SHARED / "benchmarks" / "syndication-dev.jsonl"
 

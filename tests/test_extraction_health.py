@@ -8,7 +8,7 @@ import sqlite3
 
 from conftest import load_manifest
 from wiredup.store.schema import open_database
-from scraper.health import record_health
+from wiredup.store.health import record_health
 
 
 def add_run(db, run_id: int, site: str, articles: list[dict]) -> None:

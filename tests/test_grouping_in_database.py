@@ -16,7 +16,9 @@ from click.testing import CliRunner
 
 from conftest import SHARED, Pipelines, fixture_item, load_manifest
 from pipelines.dedup import DedupPipeline
-from wiredup.group.fingerprint import GroupingSettings, fingerprints, group
+from wiredup.group.fingerprint import fingerprints
+from wiredup.group.window import group
+from wiredup.settings import GroupingSettings
 from wiredup.cli import cli
 from wiredup.store.schema import open_database
 
@@ -168,7 +170,7 @@ def test_a_crawl_indexes_only_the_window_back_from_the_newest_story(tmp_path):
     dedup = later.stage(DedupPipeline)
     recent = {page["url"] for page in load_manifest()["article"] if page["published"] >= "2024-03-27"}
     assert recent and len(recent) < 5  # the 2023 page is outside the 21-day window
-    assert set(dedup.index.keys()) == recent and len(dedup.index) == len(recent)
+    assert set(dedup.incoming.window.index.keys()) == recent and len(dedup.incoming.window) == len(recent)
     later.close()
 
 
@@ -266,7 +268,7 @@ def test_a_crawl_groups_against_articles_signed_under_another_scheme(tmp_path):
             assert not isinstance(earlier.process(fixture_item(page["file"])), str)
     earlier.close()
     later = Pipelines(db_path)  # default settings: the stored signatures are signed again in memory
-    assert len(later.stage(DedupPipeline).fingerprints) == 4 - 1  # the 2023 page is outside the window
+    assert len(later.stage(DedupPipeline).incoming.window.fingerprints) == 4 - 1  # the 2023 page is outside the window
     assert not isinstance(later.process(fixture_item(pages["001"]["file"])), str)
     later.close()
     clusters = clusters_by_url(db_path)

@@ -15,18 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from wiredup.group.fingerprint import (
-    CandidateIndex,
-    Fingerprint,
-    GroupingSettings,
-    Match,
-    compare,
-    fingerprint,
-    fingerprints,
-    group,
-    normalise,
-    shared_passages,
-)
+from wiredup.group.candidate_index import CandidateIndex
+from wiredup.group.compare import Match, compare, shared_passages
+from wiredup.group.fingerprint import Fingerprint, fingerprint, fingerprints, normalise
+from wiredup.group.window import group
+from wiredup.settings import GroupingSettings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BENCHMARK = SHARED / "benchmarks" / "syndication-dev.jsonl"

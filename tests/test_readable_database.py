@@ -39,7 +39,7 @@ def test_the_search_index_follows_text_changes_and_nothing_else(tmp_path):
     from wiredup.store.schema import open_database
 
     db = open_database(tmp_path / "news.db")
-    with db.conn:
+    with db.atomic():
         article_id = db["articles"].insert(
             {"url": "https://a.example/1", "title": "Envoy recalled", "text": "Paris recalled its ambassador.",
              "text_hash": "x", "first_seen": "2024-04-17", "last_seen": "2024-04-17"}
@@ -52,9 +52,9 @@ def test_the_search_index_follows_text_changes_and_nothing_else(tmp_path):
         return [row[0] for row in db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [word])]
 
     before = index_writes()
-    with db.conn:  # what a crawl does to a row far more often than to its text
+    with db.atomic():  # what a crawl does to a row far more often than to its text
         db.execute("UPDATE articles SET last_seen = '2024-04-18', cluster_id = NULL WHERE id = ?", [article_id])
     assert index_writes() == before
-    with db.conn:
+    with db.atomic():
         db.execute("UPDATE articles SET text = 'Berlin summoned its envoy.' WHERE id = ?", [article_id])
     assert found("Berlin") == [article_id] and found("Paris") == []

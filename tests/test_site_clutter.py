@@ -100,12 +100,14 @@ def test_reextract_applies_learning_to_a_database_crawled_without_it(tmp_path):
 
 def test_editions_of_one_article_on_one_site_are_not_taken_for_clutter(tmp_path):
     # the same article under several URLs of a site: every paragraph recurs, none is clutter
-    from wiredup.extract.clutter import ClutterRules, blocks, learned_clutter, record_page, remove_blocks
+    from wiredup.extract.clutter import blocks, remove_blocks
+    from wiredup.settings import ClutterRules
+    from wiredup.store.site_blocks import learned_clutter, record_page
     from wiredup.store.schema import open_database
 
     db = open_database(tmp_path / "news.db")
     text = "\n".join(f"Paragraph {n} of the one story this site prints under four addresses." for n in range(5))
-    with db.conn:
+    with db.atomic():
         for number in range(4):
             article_id = db["articles"].insert({"url": f"https://daily.example/a-{number}", "text": text, "text_hash": str(number),
                                                 "first_seen": "2024", "last_seen": "2024"}).last_pk

@@ -299,7 +299,7 @@ def _safe_articles(project: Path) -> list:
     [
         (["-s", "WIREDUP_MODE=worker"], "WIREDUP_MODE=worker needs WIREDUP_REDIS_URL"),
         (["-s", "WIREDUP_MODE=worker", "-s", "WIREDUP_REDIS_URL=redis://127.0.0.1:1/0"], "cannot reach Redis at redis://127.0.0.1:1/0"),
-        (["-s", "WIREDUP_MODE=workers"], "WIREDUP_MODE='workers': use one of standalone, worker"),
+        (["-s", "WIREDUP_MODE=workers"], "WIREDUP_MODE='workers': takes one of standalone, worker"),
     ],
 )
 def test_a_worker_that_cannot_work_exits_1_with_one_line(tmp_path, settings, reason):

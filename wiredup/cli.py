@@ -78,7 +78,7 @@ def show(database, cluster_id, as_json, as_csv):
     rows = queries.story_members(db, cluster_id)
     if not rows:
         raise click.ClickException(f"no cluster {cluster_id} in {database}")
-    texts = dict(db.execute(f"SELECT id, text FROM articles WHERE id IN ({', '.join(str(row['id']) for row in rows)})"))
+    texts = queries.texts(db, [row["id"] for row in rows])
     representative = next(row["id"] for row in rows if row["representative"])
     for row in rows:
         changed = changes(texts[representative], texts[row["id"]])
@@ -165,11 +165,7 @@ def export(database, what, fmt, output):
 
     Example: wiredup export news.db articles --format csv -o articles.csv
     """
-    db = _open(database)
-    sql = EXPORTS[what]
-    (total,) = db.execute(f"SELECT count(*) FROM ({sql})").fetchone()
-    cursor = db.execute(sql)
-    columns = [description[0] for description in cursor.description]
+    total, columns, cursor = queries.export(_open(database), what)
     writer = csv.DictWriter(output, columns) if fmt == "csv" else None
     if writer:
         writer.writeheader()
@@ -180,14 +176,6 @@ def export(database, what, fmt, output):
                 writer.writerow(row)
             else:
                 output.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-EXPORTS = {
-    "articles": """SELECT id, url, final_url, source, sitename, title, authors, published, language, description,
-                          first_seen, last_seen, cluster_id, text FROM articles ORDER BY id""",
-    "clusters": """SELECT stories.*, clusters.representative_id FROM stories
-                   JOIN clusters ON clusters.id = stories.cluster_id ORDER BY cluster_id""",
-}
 
 
 def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: dict[str, str] | None = None) -> None:
@@ -254,35 +242,55 @@ def _readable(column: str, value) -> str:
     return escape(str(value))
 
 
+def settings_option(command):
+    """``-s NAME=VALUE``: a WIREDUP_* setting for this command, as ``scrapy crawl news -s`` takes it."""
+    return click.option(
+        "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+        help="A WIREDUP_* setting over settings.py's (repeatable), as for scrapy crawl.",
+    )(command)
+
+
 def grouping_options(command):
-    """One option per GroupingSettings field (``--containment 0.4``...), defaulting to the measured values."""
+    """One option per GroupingSettings field (``--containment 0.4``...); unset, settings.py's value."""
     from dataclasses import fields
 
-    from wiredup.settings import GroupingSettings
+    from wiredup.settings import GroupingSettings, setting_name
 
     for spec in reversed(fields(GroupingSettings)):
+        name = setting_name("grouping", spec.name)
         command = click.option(
             f"--{spec.name.replace('_', '-')}",
-            spec.name,
+            name,
             type=type(spec.default),
-            default=spec.default,
-            show_default=True,
-            help=f"Grouping setting (settings.py: WIREDUP_DEDUP_{spec.name.upper()}).",
+            default=None,
+            help=f"Grouping setting {name} (default: settings.py's, else {spec.default}).",
         )(command)
-    return command
+    return settings_option(command)
 
 
-def _grouping(values: dict):
-    from wiredup.settings import GroupingSettings
+def command_settings(overrides: tuple[str, ...], options: dict):
+    """The settings a command runs with: defaults, settings.py, ``-s NAME=VALUE``, then its own options
+    (keyed by WIREDUP_* name; None: not given)."""
+    from wiredup.settings import Settings, SettingsError, project_values
 
-    return GroupingSettings(**values)
+    values = project_values()
+    for override in overrides:
+        name, equals, value = override.partition("=")
+        if not equals:
+            raise click.BadParameter(f"{override!r}: use NAME=VALUE", param_hint="-s")
+        values[name.strip()] = value.strip()
+    values.update({name: value for name, value in options.items() if value is not None})
+    try:
+        return Settings.from_values(values)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @cli.command()
 @database_argument
 @grouping_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
-def regroup(database, as_json, **grouping):
+def regroup(database, as_json, overrides, **grouping):
     """Recompute every match and story of the database with these settings, without crawling.
 
     Story ids are kept wherever a story survives; corrections made with
@@ -294,10 +302,10 @@ def regroup(database, as_json, **grouping):
     from wiredup.jobs.regroup import regroup as regroup_database
 
     db = _open(database)
-    (total,) = db.execute("SELECT count(*) FROM articles").fetchone()
+    total = queries.count(db, "articles")
     # progress on stderr, so that --json output stays parseable
     with click.progressbar(length=total, label="Regrouping", file=sys.stderr) as bar:
-        report = regroup_database(db, _grouping(grouping), progress=bar.update)
+        report = regroup_database(db, command_settings(overrides, grouping).grouping, progress=bar.update)
     summary = {
         "articles": report.articles,
         "signed_again": report.resigned,
@@ -325,13 +333,14 @@ def _echo_summary(summary: dict, as_json: bool, width: int) -> None:
 
 @cli.command()
 @database_argument
-@click.option("--min-text-chars", type=int, default=250, show_default=True, help="As WIREDUP_MIN_TEXT_CHARS.")
-@click.option("--clutter-min-pages", type=int, default=3, show_default=True, help="As WIREDUP_CLUTTER_MIN_PAGES.")
-@click.option("--clutter-min-share", type=float, default=0.5, show_default=True, help="As WIREDUP_CLUTTER_MIN_SHARE.")
-@click.option("--allow", "allow", multiple=True, metavar="REGEX",
-              help="A repeated paragraph that is never clutter (repeatable; default as WIREDUP_CLUTTER_ALLOW).")
+@click.option("--min-text-chars", "WIREDUP_MIN_TEXT_CHARS", type=int, help="WIREDUP_MIN_TEXT_CHARS (default: settings.py's).")
+@click.option("--clutter-min-pages", "WIREDUP_CLUTTER_MIN_PAGES", type=int, help="WIREDUP_CLUTTER_MIN_PAGES (default: settings.py's).")
+@click.option("--clutter-min-share", "WIREDUP_CLUTTER_MIN_SHARE", type=float, help="WIREDUP_CLUTTER_MIN_SHARE (default: settings.py's).")
+@click.option("--allow", "WIREDUP_CLUTTER_ALLOW", multiple=True, metavar="REGEX",
+              help="A repeated paragraph that is never clutter (repeatable; default: WIREDUP_CLUTTER_ALLOW).")
+@settings_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
-def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, allow, as_json):
+def reextract(database, as_json, overrides, **options):
     """Rebuild every article from its stored raw HTML, then regroup what changed.
 
     Use it after changing extraction code or settings, or once a site has
@@ -340,22 +349,20 @@ def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, al
 
     Example: wiredup reextract news.db
     """
-    from wiredup.extract.clutter import DEFAULT_ALLOW, ClutterRules
-    from wiredup.settings import GroupingSettings
     from wiredup.jobs.reextract import reextract as reextract_database
     from wiredup.jobs.regroup import regroup as regroup_database
 
+    options["WIREDUP_CLUTTER_ALLOW"] = options["WIREDUP_CLUTTER_ALLOW"] or None
+    settings = command_settings(overrides, options)
     db = _open(database)
-    rules = ClutterRules(clutter_min_pages, clutter_min_share, tuple(allow) or DEFAULT_ALLOW)
-    (total,) = db.execute("SELECT count(*) FROM raw_pages").fetchone()
+    total = queries.count(db, "raw_pages")
     with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
-        report = reextract_database(db, rules, GroupingSettings(), min_text_chars, progress=bar.update)
+        report = reextract_database(db, settings.clutter, settings.grouping, settings.min_text_chars, progress=bar.update)
     summary = {"pages": report.pages, "texts_changed": report.changed, "decluttered": report.decluttered,
                "kept_as_stored": dict(report.kept), "stories_changed": 0}
     if report.changed:
-        (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
-        with click.progressbar(length=articles, label="Regrouping", file=sys.stderr) as bar:
-            changes = regroup_database(db, GroupingSettings(), progress=bar.update).changes
+        with click.progressbar(length=queries.count(db, "articles"), label="Regrouping", file=sys.stderr) as bar:
+            changes = regroup_database(db, settings.grouping, progress=bar.update).changes
         summary["stories_changed"] = changes["clusters"] - changes["unchanged"]
     _echo_summary(summary, as_json, width=16)
 
@@ -366,7 +373,7 @@ def reextract(database, min_text_chars, clutter_min_pages, clutter_min_share, al
 @click.argument("article_b")
 @grouping_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a report.")
-def explain(database, article_a, article_b, as_json, **grouping):
+def explain(database, article_a, article_b, as_json, overrides, **grouping):
     """Why two articles (ids or URLs) are, or are not, one story: scores, rule, shared passages.
 
     Example: wiredup explain news.db 1 2
@@ -374,7 +381,7 @@ def explain(database, article_a, article_b, as_json, **grouping):
     from wiredup.group.explain import explain as explain_pair
 
     try:
-        report = explain_pair(_open(database), article_a, article_b, _grouping(grouping))
+        report = explain_pair(_open(database), article_a, article_b, command_settings(overrides, grouping).grouping)
     except LookupError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -409,9 +416,7 @@ def _correction_command(relation: str, summary: str):
             changes = correct(db, article_a, article_b, relation, note)
         except (LookupError, ValueError) as error:
             raise click.ClickException(str(error)) from None
-        cluster_a, cluster_b = (
-            db.execute("SELECT cluster_id FROM articles WHERE id = ?", [i]).fetchone()[0] for i in (article_a, article_b)
-        )
+        cluster_a, cluster_b = (queries.cluster_of(db, i) for i in (article_a, article_b))
         where = f"both in story {cluster_a}" if cluster_a == cluster_b else f"in stories {cluster_a} and {cluster_b}"
         click.echo(f"Articles {article_a} and {article_b} marked {relation}, honoured by every crawl and regroup; now {where}.")
         if changes["articles_moved"]:
@@ -435,29 +440,3 @@ cli.command("different")(_correction_command(
     Example: wiredup different news.db 1 2
     """,
 ))
-
-
-@cli.command()
-@click.argument("database", type=click.Path(dir_okay=False))
-@click.option("--redis", "redis_url", required=True, metavar="URL",
-              help="The Redis the crawl workers share (their WIREDUP_REDIS_URL), e.g. redis://localhost:6379/0.")
-@click.option("--stop-when-idle", type=float, metavar="SECONDS",
-              help="Stop when no message came for this long and no worker is alive.")
-def ingest(database, redis_url, stop_when_idle):
-    """Group and store what crawl workers (WIREDUP_MODE=worker) extract: the database's only writer.
-    Runs until SIGTERM or Ctrl-C (or --stop-when-idle), then records the run in crawl_runs.
-
-    Example: wiredup ingest news.db --redis redis://localhost:6379/0
-    """
-    import logging
-
-    import redis
-
-    from scraper.ingest import Ingest
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
-    try:
-        counts = Ingest(database, redis_url).run(stop_when_idle)
-    except redis.exceptions.ConnectionError as error:
-        raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
-    click.echo(json.dumps(counts))

@@ -34,6 +34,8 @@ from scrapy.exceptions import (
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from wiredup.store import url_state
@@ -42,6 +44,7 @@ from wiredup.extract.encoding import page_encoding
 from scraper.items import ArticleItem
 from scraper.middlewares import NotDue, fetch_abandoned
 from scraper.sources import Source, SourcesError, load_sources
+from wiredup.settings import Settings, SettingsError
 
 SINGLE_PAGE_SOURCE = "command-line"
 
@@ -72,7 +75,13 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        path = spider.sources_path or crawler.settings.get("WIREDUP_SOURCES", "sources.toml")
+        try:
+            # Scrapy builds the spider before add-ons, extensions (the run lock) and pipelines: a
+            # wrong setting stops the crawl here, before anything is locked, opened or written
+            spider.wiredup = Settings.from_values(crawler.settings)
+        except SettingsError as error:
+            raise SystemExit(f"wiredup: {error}") from None
+        path = spider.sources_path or spider.wiredup.sources
         if spider.page_url:
             spider.sources = []
         else:
@@ -85,10 +94,8 @@ class NewsSpider(scrapy.Spider):
             if domains and None not in domains:
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
                 spider.allowed_domains = sorted(set().union(*domains))
-        database = crawler.settings.get("WIREDUP_DATABASE")
         try:
-            if database:  # unset only where the spider is built without the project's settings
-                check_database(database)
+            check_database(spider.wiredup.database)
         except DatabaseError as error:
             raise SystemExit(f"wiredup: {error}") from None
         crawler.signals.connect(spider.count_redirect_loop, signal=signals.request_dropped)
@@ -113,10 +120,8 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response, source: Source):
         """Follow the ``Sitemap:`` lines of a site's robots.txt."""
-        for line in response.text.splitlines() if isinstance(response, TextResponse) else []:
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "sitemap" and value.strip():
-                yield self._request(response.urljoin(value.strip()), "sitemap", source, self.parse_sitemap)
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self._request(url, "sitemap", source, self.parse_sitemap)
 
     def parse_listing(self, response: Response, source: Source, depth: int = 1):
         """Follow the links of a listing page that look like articles of ``source``, and its
@@ -207,8 +212,10 @@ class NewsSpider(scrapy.Spider):
         """A redirect off the sources' domains is dropped by Scrapy's offsite filter, silently."""
         chain = request.meta.get("redirect_urls")
         domains = getattr(self, "allowed_domains", None)
+        # by host name, as Scrapy's offsite filter drops it: url_is_from_any_domain compares the
+        # whole network location, port included
         host = urlsplit(request.url).hostname or ""
-        if chain and domains and not any(host == domain or host.endswith(f".{domain}") for domain in domains):
+        if chain and domains and not url_is_from_any_domain(f"http://{host}/", domains):
             self._count_failure("offsite", chain[0])
 
     def _count_failure(self, reason: str, url: str, level: int = logging.WARNING) -> None:
@@ -229,7 +236,7 @@ class NewsSpider(scrapy.Spider):
 
     def _too_old(self, date: str | None) -> bool:
         """Whether a feed or sitemap date is older than WIREDUP_MAX_AGE_DAYS (0: no limit); counted."""
-        max_age = self.settings.getfloat("WIREDUP_MAX_AGE_DAYS")
+        max_age = self.wiredup.max_age_days
         when = _parse_date(date) if max_age and date else None
         if when is None or datetime.now(timezone.utc) - when <= timedelta(days=max_age):
             return False
@@ -238,9 +245,9 @@ class NewsSpider(scrapy.Spider):
 
     def _due_retries(self) -> list[dict]:
         """Articles that failed in earlier runs and whose back-off is over."""
-        if not self.settings.getbool("WIREDUP_INCREMENTAL", True):
+        if not self.wiredup.incremental:
             return []
-        db = open_database(self.settings.get("WIREDUP_DATABASE"))
+        db = open_database(self.wiredup.database)
         try:
             return url_state.retry_due(db, datetime.now(timezone.utc))
         finally:

@@ -72,6 +72,15 @@ class NotAnArticle(Exception):
         self.detail = detail
 
 
+def text_hash(text: str) -> str:
+    """How a stored text is told from another: whether an article changed since it was stored.
+
+    >>> text_hash("The story.")
+    '3a3023358ebdd9e704d9f5e939101b58ce7318f7'
+    """
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Article:
     text: str
@@ -129,7 +138,7 @@ def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     return Article(
         text=text,
-        text_hash=hashlib.sha1(text.encode("utf-8")).hexdigest(),
+        text_hash=text_hash(text),
         canonical_url=canonical_url(url, metadata.url),
         title=title,
         authors=authors,

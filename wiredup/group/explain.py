@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from wiredup.store import queries
-from wiredup.group.fingerprint import GroupingSettings, compare, fingerprints, normalise, shared_passages
+from wiredup.group.compare import compare, shared_passages
+from wiredup.group.fingerprint import fingerprints, normalise
+from wiredup.settings import GroupingSettings
 
 
 def find_article(db, reference: str) -> dict:
@@ -29,15 +31,7 @@ def explain(db, reference_a: str, reference_b: str, settings: GroupingSettings) 
     a, b = find_article(db, reference_a), find_article(db, reference_b)
     fp_a, fp_b = fingerprints([a["text"], b["text"]], settings)
     match = compare(fp_a, fp_b, settings)
-    low, high = sorted((a["id"], b["id"]))
-    stored = db.execute(
-        """SELECT method, jaccard, containment, shared_passages, run_id, matched_at FROM matches
-           WHERE (article_id = ? AND other_id = ?) OR (article_id = ? AND other_id = ?)""",
-        [a["id"], b["id"], b["id"], a["id"]],
-    ).fetchone()
-    correction = db.execute(
-        "SELECT relation, note, created FROM overrides WHERE article_id = ? AND other_id = ?", [low, high]
-    ).fetchone()
+    stored, correction = queries.stored_pair(db, a["id"], b["id"])
     shown = ("id", "url", "title", "sitename", "published", "cluster_id")
     return {
         "a": {key: a[key] for key in shown},
@@ -47,10 +41,8 @@ def explain(db, reference_a: str, reference_b: str, settings: GroupingSettings) 
         "containment": round(match.containment, 4),
         "shared_passage_count": match.shared_passages,
         "decision": match.method or "not the same story",
-        "stored_match": dict(zip(("method", "jaccard", "containment", "shared_passages", "run_id", "matched_at"), stored))
-        if stored
-        else None,
-        "correction": dict(zip(("relation", "note", "created"), correction)) if correction else None,
+        "stored_match": stored,
+        "correction": correction,
         "shared_passages": shared_passages(a["text"], b["text"], settings),
     }
 

@@ -1,19 +1,8 @@
-"""Which articles are copies of the same wire story (Scrapy-free).
+"""How an article is signed for grouping (Scrapy-free): normalise -> word shingles (hashed once,
+xxh32) -> MinHash (datasketch, affine32), with per-paragraph passages for `wiredup.group.compare`.
 
-normalise -> word shingles (hashed once, xxh32) -> MinHash (datasketch, affine32)
--> LSH candidates (datasketch's banding, wiredup.group.candidate_index) at a low threshold -> exact decision on the stored
-shingle hashes -> union-find.
-
-A single LSH threshold cannot do this job: outlets cut, extend and rewrite wire
-copy, so a short version and a long version of one story may share a tenth of
-their shingles while unrelated pages share almost none. LSH is therefore only
-asked for candidates, and each candidate pair is decided by `compare`, a pure,
-symmetric function of the two fingerprints and the settings. Nothing in the
-decision depends on the rest of the corpus, which is what makes the groups
-independent of the order articles arrive in.
-
-Every threshold in `GroupingSettings` was measured with `bench/grouping_quality.py`
-on ../shared/benchmarks/syndication-dev.jsonl and on the seed pages.
+A change to normalise() or to the shingling must bump NORMALISATION in
+wiredup/settings.py, so stored signatures are made again.
 """
 
 from __future__ import annotations
@@ -22,19 +11,15 @@ import functools
 import re
 import string
 import unicodedata
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash
 
-from wiredup.group.candidate_index import CandidateIndex, ordered
 from wiredup.settings import GroupingSettings
 
-# ---------------------------------------------------------------- normalise
-# A change to normalise() or to the shingling must bump NORMALISATION in
-# pipelines/grouping_settings.py, so stored signatures are made again.
 
 # Marks that only decorate Latin, Greek, Cyrillic and Armenian letters
 # (accents, the Turkish dot above, Greek tonos, Cyrillic diaeresis): copies drop
@@ -93,7 +78,7 @@ def normalise(text: str) -> str:
     return " ".join(_fold(text).split())
 
 
-def _paragraphs(text: str) -> list[list[str]]:
+def paragraph_words(text: str) -> list[list[str]]:
     # Words are what `\w+` finds in normalised text, except that combining
     # marks stay in their word: Python's \w splits Devanagari at vowel signs.
     return [words for line in _fold(text, keep_lines=True).split("\n") if (words := line.split())]
@@ -105,8 +90,6 @@ def _shingles(words: list[str], size: int) -> list[int]:
     grams = (" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1)))
     return [xxhash.xxh32_intdigest(gram.encode("utf-8")) for gram in grams]
 
-
-# ---------------------------------------------------------------- fingerprints
 
 @dataclass(eq=False)
 class Fingerprint:
@@ -180,14 +163,14 @@ def _hashes(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     paragraph's passage entries are only the shingles inside it, so a line
     repeated in a page (headline lists) stays the size of one occurrence.
     """
-    paragraphs = _paragraphs(text)
+    paragraphs = paragraph_words(text)
     words = [word for paragraph in paragraphs for word in paragraph]
     shingles = _shingles(words, size) if words else []
     passages, start = [], 0
     for paragraph in paragraphs:
         inside = len(paragraph) - size + 1
         if inside > 0:
-            tag = _paragraph_hash(paragraph) << 32
+            tag = paragraph_hash(paragraph) << 32
             passages += [tag | shingle for shingle in shingles[start : start + inside]]
         start += len(paragraph)
     return np.unique(np.array(shingles, dtype=np.uint32)), np.unique(np.array(passages, dtype=np.uint64))
@@ -239,133 +222,5 @@ def fingerprint(text: str, settings: GroupingSettings) -> Fingerprint:
     return fingerprints([text], settings)[0]
 
 
-# ---------------------------------------------------------------- decide
-
-@dataclass(frozen=True)
-class Match:
-    """The exact comparison of two fingerprints and the rule that decided it.
-
-    >>> Match(jaccard=0.2, containment=0.8, shared_passages=7, method="containment").same_story
-    True
-    """
-
-    jaccard: float
-    containment: float  # |A ∩ B| / min(|A|, |B|) over shingles
-    shared_passages: int
-    method: str | None  # "containment" or "passages"; None: not the same story
-
-    @property
-    def same_story(self) -> bool:
-        """True when a rule decided the two texts are copies of one story."""
-        return self.method is not None
-
-
-def _present(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
-    """Boolean mask: which of ``values`` are in ``sorted_unique``."""
-    if not len(sorted_unique) or not len(values):
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_unique, values)
-    return sorted_unique[np.minimum(at, len(sorted_unique) - 1)] == values
-
-
-def _surviving(a: Fingerprint, b: Fingerprint, settings: GroupingSettings) -> np.ndarray:
-    """Per paragraph of a (in ``a._starts`` order): is it, for the most part, in b?"""
-    if not len(a.passages):
-        return np.zeros(0, dtype=bool)
-    found = np.add.reduceat(_present(a._passage_shingles, b.shingles), a._starts)
-    long_enough = a._sizes >= settings.passage_min_words - settings.shingle_size + 1
-    return long_enough & (found >= settings.passage_survival * a._sizes)
-
-
-def compare(a: Fingerprint, b: Fingerprint, settings: GroupingSettings) -> Match:
-    """Decide whether two fingerprints are copies of one story; symmetric in a and b.
-
-    >>> s = GroupingSettings()
-    >>> story = "\\n".join(f"Paragraph {i} of the wire story says something new about item {i}." for i in range(8))
-    >>> compare(fingerprint(story, s), fingerprint(story.upper(), s), s).method
-    'containment'
-    >>> compare(fingerprint(story, s), fingerprint("An unrelated short note.", s), s).same_story
-    False
-    """
-    smaller = min(len(a.shingles), len(b.shingles))
-    common = int(_present(a.shingles, b.shingles).sum()) if smaller else 0
-    if not common:
-        return Match(0.0, 0.0, 0, None)
-    jaccard = common / (len(a.shingles) + len(b.shingles) - common)
-    containment = common / smaller
-    # Both directions, the weaker counts: one long paragraph of b that holds
-    # several short paragraphs of a is one shared passage, not several.
-    shared = min(int(_surviving(a, b, settings).sum()), int(_surviving(b, a, settings).sum()))
-    if containment >= settings.containment and smaller >= settings.passage_min_words - settings.shingle_size + 1:
-        method = "containment"
-    elif shared >= settings.min_shared_passages and containment >= settings.passage_min_containment:
-        method = "passages"
-    else:
-        method = None
-    return Match(jaccard, containment, shared, method)
-
-
-def _paragraph_hash(words: list[str]) -> int:
+def paragraph_hash(words: list[str]) -> int:
     return xxhash.xxh32_intdigest(" ".join(words).encode("utf-8"))
-
-
-def shared_passages(text_a: str, text_b: str, settings: GroupingSettings | None = None) -> list[str]:
-    """The paragraphs of ``text_a`` that survive in ``text_b``, as ``text_a`` writes them.
-
-    The rule `compare` counts with (share of a paragraph's shingles found in
-    the other text); for `wiredup explain`.
-
-    >>> a = ("Talks resume\\nThe foreign minister said on Tuesday that the peace talks would resume "
-    ...      "next week in Geneva, after a pause of three months that neither side had explained.")
-    >>> b = ("Officials said the foreign minister announced on Tuesday that the peace talks would resume "
-    ...      "next week in Geneva, after a pause of three months that neither side had explained in public.")
-    >>> shared_passages(a, b)  # doctest: +ELLIPSIS
-    ['The foreign minister said on Tuesday that the peace talks would resume next week in Geneva, after...']
-    """
-    settings = settings or GroupingSettings()
-    fp_a, fp_b = fingerprints([text_a, text_b], settings)
-    paragraphs = fp_a.passages[fp_a._starts] >> np.uint64(32)
-    survivors = set(paragraphs[_surviving(fp_a, fp_b, settings)].tolist())
-    found = []
-    for line in text_a.splitlines():  # the breaks of _LINE_BREAKS
-        for words in _paragraphs(line):
-            if _paragraph_hash(words) in survivors and line.strip() not in found:
-                found.append(line.strip())
-    return found
-
-
-# ---------------------------------------------------------------- index and group
-
-def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> list[set]:
-    """Partition keys into stories: LSH candidates, `compare`, connected components.
-
-    Every key is in exactly one set; the result does not depend on the order of
-    ``fps`` (sets come out ordered by their smallest key).
-
-    >>> s = GroupingSettings()
-    >>> story = "\\n".join(f"Paragraph {i} of the wire story says something new about item {i}." for i in range(8))
-    >>> texts = {"a": story, "b": story + "\\nAn outlet adds its own closing line here.", "c": "Something else entirely, said nobody at all today."}
-    >>> [sorted(g) for g in group(dict(zip(texts, fingerprints(list(texts.values()), s))), s)]
-    [['a', 'b'], ['c']]
-    """
-    order = ordered(fps)
-    rank = {key: i for i, key in enumerate(order)}
-    parent = list(range(len(order)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    index = CandidateIndex(settings)
-    index.add_many((key, fps[key]) for key in order)
-    for i, key in enumerate(order):
-        for other in index.candidates(fps[key]):
-            j = rank[other]
-            if j > i and root(i) != root(j) and compare(fps[key], fps[other], settings).same_story:
-                parent[max(root(i), root(j))] = min(root(i), root(j))
-    members: dict[int, set] = {}
-    for i, key in enumerate(order):
-        members.setdefault(root(i), set()).add(key)
-    return [members[r] for r in sorted(members)]

@@ -11,15 +11,18 @@ an interrupted run leaves consistent rows, and running it again completes it.
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wiredup.extract.clutter import ClutterRules, blocks, clean_stored, learned_clutter, record_page, site_of
 from wiredup.extract.article import NotAnArticle, extract_article
-from wiredup.group.fingerprint import GroupingSettings, fingerprint
+from wiredup.extract.clutter import blocks, clutter_site
+from wiredup.group.fingerprint import fingerprint
+from wiredup.settings import ClutterRules, GroupingSettings
+from wiredup.store.articles import save_signatures, update_extracted
+from wiredup.store.queries import raw_pages, text_hashes
+from wiredup.store.site_blocks import clean_stored, learned_clutter, record_page
 
 logger = logging.getLogger(__name__)
 BATCH = 200
@@ -47,15 +50,16 @@ def reextract(
     0
     """
     report = ReextractReport()
-    scheme = json.dumps(grouping.scheme(), sort_keys=True)
+    scheme_key = grouping.scheme_key()
     sites: set[str] = set()
-    before = dict(db.execute("SELECT id, text_hash FROM articles"))
-    rows = db.execute(
-        "SELECT raw_pages.article_id, raw_pages.url, raw_pages.encoding, raw_pages.html_gzip, articles.url, articles.text_hash "
-        "FROM raw_pages JOIN articles ON articles.id = raw_pages.article_id ORDER BY raw_pages.article_id"
-    ).fetchall()
+
+    def resign(article_id: int, text: str) -> None:
+        save_signatures(db, scheme_key, [(article_id, fingerprint(text, grouping))])
+
+    before = text_hashes(db)
+    rows = raw_pages(db)
     for start in range(0, len(rows), BATCH):
-        with db.conn:
+        with db.atomic():
             for article_id, fetched_url, encoding, html_gzip, stored_url, text_hash in rows[start : start + BATCH]:
                 report.pages += 1
                 html = gzip.decompress(html_gzip).decode(encoding or "utf-8", errors="replace")
@@ -66,38 +70,18 @@ def reextract(
                     if progress:
                         progress(1)
                     continue
-                site = site_of(stored_url)
+                site = clutter_site(stored_url)
                 sites.add(site)
                 record_page(db, article_id, site, blocks(article.text))
-                db["articles"].update(article_id, {
-                    "title": article.title,
-                    "authors": json.dumps(article.authors, ensure_ascii=False),
-                    "published": article.published,
-                    "updated": article.updated,
-                    "language": article.language,
-                    "sitename": article.sitename,
-                    "description": article.description,
-                    "image": article.image,
-                    "section": article.section,
-                    "text": article.text,
-                    "text_hash": article.text_hash,
-                })
+                update_extracted(db, article_id, article)
                 if article.text_hash != text_hash:
-                    _sign(db, scheme, article_id, article.text, grouping)
+                    resign(article_id, article.text)
                 if progress:
                     progress(1)
 
-    def resign(article_id: int, text: str) -> None:
-        _sign(db, scheme, article_id, text, grouping)
-
     for site in sorted(sites):
         report.decluttered += clean_stored(db, site, learned_clutter(db, site, rules), on_change=resign)
-    after = dict(db.execute("SELECT id, text_hash FROM articles"))
+    after = text_hashes(db)
     report.changed = sum(1 for article_id, text_hash in after.items() if before.get(article_id) != text_hash)
     return report
 
-
-def _sign(db, scheme: str, article_id: int, text: str, grouping: GroupingSettings) -> None:
-    db["signatures"].upsert(
-        {"article_id": article_id, "scheme": scheme, **fingerprint(text, grouping).to_columns()}, pk="article_id"
-    )

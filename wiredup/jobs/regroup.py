@@ -1,26 +1,28 @@
-"""Regroup a whole database with the grouping settings given, without crawling (Scrapy-free).
+"""Regroup a whole database with the grouping settings given, without crawling.
 
-Articles are read oldest story first; each is compared with the candidates
-that the MinHash LSH index proposes among the articles of the preceding
-window, so memory holds one window of fingerprints, never the whole database.
-The decisions replace the stored matches, the corrections are applied on top,
-and the new partition is written with `wiredup.store.clusters.apply_partition`,
-which keeps every cluster id whose story survives. All writes are one
-transaction: an interrupted regroup leaves the database as it was.
+Articles are read oldest story first and go through the crawl's own grouping
+loop (wiredup.group.window.StoryWindow), which slides along so memory holds
+one window of fingerprints, never the whole database. The decisions replace
+the stored matches, the corrections are applied on top, and the new partition
+is written with `wiredup.store.clusters.apply_partition`, which keeps every
+cluster id whose story survives. All writes are one transaction: an
+interrupted regroup leaves the database as it was.
 """
 
 from __future__ import annotations
 
-import json
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from wiredup.group.fingerprint import CandidateIndex, GroupingSettings, compare
-from wiredup.store.fingerprints import stored_fingerprints, within_window
-from wiredup.store.clusters import apply_partition, partition
+from wiredup.group.partition import partition
+from wiredup.group.window import StoryWindow, strength
+from wiredup.settings import GroupingSettings
+from wiredup.store.articles import save_signatures
+from wiredup.store.clusters import apply_partition, replace_matches
 from wiredup.store.corrections import overrides
+from wiredup.store.fingerprints import stored_fingerprints
+from wiredup.store.queries import count
 
 
 @dataclass
@@ -45,70 +47,35 @@ def regroup(
     0
     """
     report = RegroupReport()
-    report.matches_before = db.execute("SELECT count(*) FROM matches").fetchone()[0]
-    report.clusters_before = db.execute("SELECT count(*) FROM clusters").fetchone()[0]
-    index = CandidateIndex(settings)
-    recent: deque = deque()  # (story date, article id) of what the index holds, oldest first
-    window = timedelta(days=settings.window_days) if settings.window_days else None
-    fingerprints, dates, ids, pairs, resigned = {}, {}, [], [], []
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    report.matches_before, report.clusters_before = count(db, "matches"), count(db, "clusters")
+    window = StoryWindow(settings)
+    ids, pairs, resigned = [], [], []
     for stored in stored_fingerprints(db, settings):
-        date = stored.story_date
-        while window and date and recent and recent[0][0] < date - window:
-            _, old = recent.popleft()
-            index.remove(old)
-            del fingerprints[old], dates[old]
-        for other in index.candidates(stored.fingerprint):
-            if not within_window(date, dates[other], settings.window_days):
-                continue
-            match = compare(stored.fingerprint, fingerprints[other], settings)
-            if match.same_story:
-                pairs.append((stored.article_id, other, match))
-        index.add(stored.article_id, stored.fingerprint)
-        fingerprints[stored.article_id], dates[stored.article_id] = stored.fingerprint, date
-        if date is not None:  # an undated article stays a candidate for all
-            recent.append((date, stored.article_id))
+        window.slide_to(stored.story_date)
+        pairs += [(stored.article_id, other, match) for other, match in window.matches(stored.fingerprint, stored.story_date)]
+        window.add(stored.article_id, stored.fingerprint, stored.story_date)
         ids.append(stored.article_id)
         if stored.resigned:
             resigned.append((stored.article_id, stored.fingerprint))
             report.resigned += 1
         if len(resigned) >= 500:
-            _store_signatures(db, scheme, resigned)
+            _store_signatures(db, settings, resigned)
         if progress:
             progress(1)
-    _store_signatures(db, scheme, resigned)
+    _store_signatures(db, settings, resigned)
     report.articles, report.matches_after = len(ids), len(pairs)
     same, different = overrides(db)
-    groups = partition(ids, [(a, b, (m.containment, m.jaccard)) for a, b, m in pairs], same, different)
+    groups = partition(ids, [(a, b, strength(m)) for a, b, m in pairs], same, different)
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute("DELETE FROM matches")
-        db["matches"].insert_all(
-            (
-                {
-                    "article_id": a,  # the later article of the pair, as a crawl stores it
-                    "other_id": b,
-                    "jaccard": round(m.jaccard, 4),
-                    "containment": round(m.containment, 4),
-                    "shared_passages": m.shared_passages,
-                    "method": m.method,
-                    "run_id": None,
-                    "matched_at": when,
-                }
-                for a, b, m in pairs
-            ),
-            pk=("article_id", "other_id"),
-            replace=True,
-        )
+    with db.atomic():
+        replace_matches(db, pairs, when)
         report.changes = apply_partition(db, groups, when)
     return report
 
 
-def _store_signatures(db, scheme: str, resigned: list) -> None:
+def _store_signatures(db, settings: GroupingSettings, resigned: list) -> None:
     """Write re-made signatures and empty the list; each batch is its own transaction
     (a signature is a cache of its article's text, right whatever the groups)."""
-    with db.conn:
-        db["signatures"].upsert_all(
-            ({"article_id": a, "scheme": scheme, **fp.to_columns()} for a, fp in resigned), pk="article_id"
-        )
+    with db.atomic():
+        save_signatures(db, settings.scheme_key(), resigned)
     resigned.clear()

@@ -9,7 +9,7 @@ Callers own the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -31,16 +31,7 @@ def assign_cluster(db, article_id: int, matches: Iterable[tuple[str, Any]], run_
     db.execute("DELETE FROM matches WHERE article_id = ?", [article_id])
     db["matches"].insert_all(
         (
-            {
-                "article_id": article_id,
-                "other_id": stored[url][0],
-                "jaccard": round(match.jaccard, 4),
-                "containment": round(match.containment, 4),
-                "shared_passages": match.shared_passages,
-                "method": match.method,
-                "run_id": run_id,
-                "matched_at": when,
-            }
+            match_row(article_id, stored[url][0], match, run_id, when)
             for url, match in matches
             if url in stored and stored[url][0] != article_id
         ),
@@ -161,59 +152,6 @@ def refresh_cluster(db, cluster_id: int, when: str) -> None:
     )
 
 
-def partition(keys: Iterable[Hashable], pairs: Iterable[tuple], same=(), different=()) -> list[set]:
-    """Stories as sets of keys: the connected components of ``pairs``, with corrections.
-
-    ``pairs`` are ``(a, b, strength)`` (any comparable strength). ``same``
-    pairs are joined first; no set ever holds both keys of a ``different``
-    pair: pairs are joined strongest first, so where a correction forbids a
-    join the weaker evidence gives way. The result depends only on its inputs
-    as sets, never on their order; sets come out ordered by smallest key.
-
-    >>> [sorted(s) for s in partition("abcd", [("a", "b", 0.9), ("b", "c", 0.5)])]
-    [['a', 'b', 'c'], ['d']]
-    >>> [sorted(s) for s in partition("abcd", [("a", "b", 0.9), ("b", "c", 0.5)], different=[("a", "c")])]
-    [['a', 'b'], ['c'], ['d']]
-    >>> [sorted(s) for s in partition("abcd", [], same=[("a", "d")])]
-    [['a', 'd'], ['b'], ['c']]
-    """
-    order = sorted(set(keys))
-    parent = {key: key for key in order}
-    banned: dict = {}
-    for a, b in different:
-        if a in parent and b in parent:
-            banned.setdefault(a, set()).add(b)
-            banned.setdefault(b, set()).add(a)
-
-    def root(key):
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    def join(a, b) -> None:
-        ra, rb = root(a), root(b)
-        if ra == rb or any(root(k) == rb for k in banned.get(ra, ())):
-            return
-        low, high = min(ra, rb), max(ra, rb)
-        parent[high] = low
-        banned.setdefault(low, set()).update(banned.pop(high, ()))
-
-    for a, b in sorted(tuple(sorted(pair)) for pair in same if pair[0] in parent and pair[1] in parent):
-        join(a, b)
-    weighted = [(strength, *sorted((a, b))) for a, b, strength in pairs if a in parent and b in parent]
-    for _, a, b in sorted(weighted, key=lambda w: (_negated(w[0]), w[1], w[2])):
-        join(a, b)
-    members: dict = {}
-    for key in order:
-        members.setdefault(root(key), set()).add(key)
-    return [members[r] for r in sorted(members)]
-
-
-def _negated(strength):
-    return tuple(-value for value in strength) if isinstance(strength, tuple) else -strength
-
-
 def apply_partition(db, groups: Iterable[set[int]], when: str, run_id: int | None = None) -> dict[str, int]:
     """Store a partition of article ids as clusters, keeping ids wherever a story survives.
 
@@ -268,6 +206,28 @@ def apply_partition(db, groups: Iterable[set[int]], when: str, run_id: int | Non
             refresh_cluster(db, cluster_id, when)
     counts["clusters"] = len(groups)
     return {name: counts[name] for name in ("clusters", "unchanged", "new", "merged", "split", "articles_moved")}
+
+
+def replace_matches(db, pairs, when: str) -> None:
+    """Replace every stored match with ``pairs``: (later article id, earlier article id, Match), as
+    ``wiredup regroup`` decided them. Callers own the transaction."""
+    db.execute("DELETE FROM matches")
+    db["matches"].insert_all((match_row(a, b, m, None, when) for a, b, m in pairs), pk=("article_id", "other_id"), replace=True)
+
+
+def match_row(article_id: int, other_id: int, match, run_id: int | None, when: str) -> dict:
+    """A ``matches`` row: ``article_id`` is the later-stored article of the pair; ``match`` a
+    wiredup.group.compare.Match."""
+    return {
+        "article_id": article_id,
+        "other_id": other_id,
+        "jaccard": round(match.jaccard, 4),
+        "containment": round(match.containment, 4),
+        "shared_passages": match.shared_passages,
+        "method": match.method,
+        "run_id": run_id,
+        "matched_at": when,
+    }
 
 
 def _chunks(values: list, size: int):

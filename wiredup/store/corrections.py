@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from wiredup.store.clusters import apply_partition, partition
+from wiredup.group.partition import partition
+from wiredup.store.clusters import apply_partition
 
 RELATIONS = ("same", "different")
 
@@ -38,7 +39,7 @@ def correct(db, a: int, b: int, relation: str, note: str | None = None) -> dict[
     if a == b:
         raise ValueError("an article is always the same story as itself")
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    with db.conn:
+    with db.atomic():
         clusters = {}
         for article_id in (a, b):
             row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()

@@ -1,4 +1,4 @@
-"""Fingerprints of stored articles, read from the database in story-date order (Scrapy-free).
+"""Fingerprints of stored articles, read from the database in story-date order.
 
 A stored signature is used as it is when it was made under the current
 scheme; otherwise the article's text is signed again, and the caller may write
@@ -7,14 +7,15 @@ the new signature back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
 
-from wiredup.group.fingerprint import Fingerprint, GroupingSettings, fingerprint
+from wiredup.group.fingerprint import Fingerprint, fingerprint
+from wiredup.group.window import parse_story_date
+from wiredup.settings import GroupingSettings
 from wiredup.store.schema import STORY_DATE
 
 
@@ -25,40 +26,6 @@ class StoredFingerprint:
     story_date: datetime | None
     fingerprint: Fingerprint
     resigned: bool  # signed again now: the stored signature was made under another scheme
-
-
-def parse_story_date(value: str | None) -> datetime | None:
-    """An ISO date or datetime as an aware UTC datetime; None when missing or unreadable.
-
-    >>> parse_story_date("2024-04-17")
-    datetime.datetime(2024, 4, 17, 0, 0, tzinfo=datetime.timezone.utc)
-    >>> parse_story_date("2024-04-17T10:30:00+02:00").isoformat()
-    '2024-04-17T08:30:00+00:00'
-    >>> parse_story_date("last Tuesday") is None
-    True
-    """
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def within_window(a: datetime | None, b: datetime | None, window_days: float | None) -> bool:
-    """Whether two story dates are close enough to be copies; an undated article is close to all.
-
-    >>> within_window(parse_story_date("2024-04-01"), parse_story_date("2024-04-20"), 21)
-    True
-    >>> within_window(parse_story_date("2024-01-01"), parse_story_date("2024-04-20"), 21)
-    False
-    """
-    if not window_days or a is None or b is None:
-        return True
-    return abs(a - b) <= timedelta(days=window_days)
 
 
 def window_start(db, window_days: float | None) -> str | None:
@@ -78,7 +45,7 @@ def stored_fingerprints(db, settings: GroupingSettings, since: str | None = None
     Rows are fetched a chunk at a time by id, so no read stays open while the
     caller writes (re-signed signatures, say) between chunks.
     """
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    scheme = settings.scheme_key()
     where, params = "", []
     if since is not None:
         where, params = f"WHERE {STORY_DATE} >= ?", [since]
@@ -134,7 +101,7 @@ class IndexedSignatures:
 
 def indexed_signatures(db, settings: GroupingSettings, since: str | None = None) -> IndexedSignatures:
     """The MinHashes of every stored article from story date ``since`` on (no shingles, no text)."""
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    scheme = settings.scheme_key()
     where, params = "", []
     if since is not None:
         where, params = f"WHERE {STORY_DATE} >= ?", [since]
@@ -157,7 +124,7 @@ def indexed_signatures(db, settings: GroupingSettings, since: str | None = None)
 
 def stored_fingerprint(db, url: str, settings: GroupingSettings) -> StoredFingerprint | None:
     """One stored article's fingerprint by canonical URL (signed again when stored under another scheme)."""
-    scheme = json.dumps(settings.scheme(), sort_keys=True)
+    scheme = settings.scheme_key()
     row = db.execute(
         f"""SELECT articles.id, {STORY_DATE}, signatures.scheme, signatures.minhash, signatures.shingles,
                    signatures.passages, CASE WHEN signatures.scheme IS ? THEN NULL ELSE articles.text END

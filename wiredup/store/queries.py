@@ -12,6 +12,7 @@ import sqlite3
 import numpy as np
 
 from wiredup.store.clusters import resolve_cluster
+from wiredup.urls import url_key
 
 STORY_ORDER = {
     # SQLite sorts NULL before every value, so DESC puts stories with no date
@@ -278,3 +279,84 @@ def _rows(db, sql: str, params):
     columns = [description[0] for description in cursor.description]
     for values in cursor:
         yield dict(zip(columns, values))
+
+
+def stored_edition(db, url: str) -> tuple[str, str] | None:
+    """(canonical URL, text hash) of the stored article that ``url`` is an edition of (http/https,
+    ``www.``/``m.``: the same ``url_key``), the one stored under ``url`` itself first; None if none."""
+    return db.execute(
+        "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+    ).fetchone()
+
+
+def kept_apart(db) -> set[frozenset]:
+    """Pairs of canonical URLs that a "different" correction keeps in separate stories."""
+    rows = db.execute(
+        """SELECT a.url, b.url FROM overrides JOIN articles a ON a.id = overrides.article_id
+           JOIN articles b ON b.id = overrides.other_id WHERE relation = 'different'"""
+    )
+    return {frozenset(pair) for pair in rows}
+
+
+def count(db, table: str) -> int:
+    """Rows of a table (for progress bars and reports)."""
+    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+
+def texts(db, article_ids) -> dict[int, str]:
+    """The stored texts of ``article_ids``."""
+    ids = list(article_ids)
+    marks = ", ".join("?" for _ in ids)
+    return dict(db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", ids)) if ids else {}
+
+
+def cluster_of(db, article_id: int) -> int | None:
+    """The story an article is in."""
+    row = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    return row[0] if row else None
+
+
+EXPORTS = {
+    "articles": """SELECT id, url, final_url, source, sitename, title, authors, published, language, description,
+                          first_seen, last_seen, cluster_id, text FROM articles ORDER BY id""",
+    "clusters": """SELECT stories.*, clusters.representative_id FROM stories
+                   JOIN clusters ON clusters.id = stories.cluster_id ORDER BY cluster_id""",
+}
+
+
+def export(db, what: str) -> tuple[int, list[str], sqlite3.Cursor]:
+    """Every row of ``what`` (a key of ``EXPORTS``): how many, the column names, a cursor over them."""
+    sql = EXPORTS[what]
+    (total,) = db.execute(f"SELECT count(*) FROM ({sql})").fetchone()
+    cursor = db.execute(sql)
+    return total, [description[0] for description in cursor.description], cursor
+
+
+def stored_pair(db, a: int, b: int) -> tuple[dict | None, dict | None]:
+    """What is stored about two articles: their match (either way round) and a person's correction."""
+    match = db.execute(
+        """SELECT method, jaccard, containment, shared_passages, run_id, matched_at FROM matches
+           WHERE (article_id = ? AND other_id = ?) OR (article_id = ? AND other_id = ?)""",
+        [a, b, b, a],
+    ).fetchone()
+    low, high = sorted((a, b))
+    correction = db.execute(
+        "SELECT relation, note, created FROM overrides WHERE article_id = ? AND other_id = ?", [low, high]
+    ).fetchone()
+    return (
+        dict(zip(("method", "jaccard", "containment", "shared_passages", "run_id", "matched_at"), match)) if match else None,
+        dict(zip(("relation", "note", "created"), correction)) if correction else None,
+    )
+
+
+def text_hashes(db) -> dict[int, str]:
+    """Every article's text hash, by id: what tells a changed text."""
+    return dict(db.execute("SELECT id, text_hash FROM articles"))
+
+
+def raw_pages(db) -> list[tuple]:
+    """Every stored page to extract again: (article id, fetched URL, encoding, gzipped HTML, canonical URL, text hash)."""
+    return db.execute(
+        "SELECT raw_pages.article_id, raw_pages.url, raw_pages.encoding, raw_pages.html_gzip, articles.url, articles.text_hash "
+        "FROM raw_pages JOIN articles ON articles.id = raw_pages.article_id ORDER BY raw_pages.article_id"
+    ).fetchall()

@@ -267,7 +267,7 @@ def _index_only_text_changes(db: sqlite_utils.Database) -> None:
     # sqlite-utils' update trigger re-indexes an article's whole text on any UPDATE of its row, and
     # a crawl updates rows for their cluster, a merge or last_seen far more often than their text
     # (bench/crawl_speed.py: about a tenth of the crawl process's time went to it).
-    with db.conn:
+    with db.atomic():
         db.execute("DROP TRIGGER IF EXISTS articles_au")
         db.execute(
             """CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
@@ -309,42 +309,6 @@ def upsert_row(db: sqlite_utils.Database, table: str, row: dict, key: str) -> No
 def schema_version(db: sqlite_utils.Database) -> int:
     """The number of migrations applied to ``db`` (SQLite's ``user_version``)."""
     return db.execute("PRAGMA user_version").fetchone()[0]
-
-
-class NestedTransactions(sqlite3.Connection):
-    """A connection on which ``with conn:`` is one transaction, from BEGIN to COMMIT (or ROLLBACK).
-
-    sqlite-utils 4 commits each write made outside an open transaction, and a plain ``with conn:``
-    opens none until Python's first implicit BEGIN: every insert, upsert and update in the block
-    was committed on its own, and a process killed half-way left an article stored without its
-    signature, story or done mark. With the BEGIN up front, sqlite-utils' writes join the
-    transaction (as savepoints). Nested blocks belong to the outermost one.
-
-    >>> db = sqlite_utils.Database(sqlite3.connect(":memory:", factory=NestedTransactions))
-    >>> _ = db["t"].create({"id": int}, pk="id")
-    >>> try:
-    ...     with db.conn:
-    ...         _ = db["t"].insert({"id": 1})
-    ...         raise RuntimeError("killed half-way")
-    ... except RuntimeError:
-    ...     pass
-    >>> db.execute("SELECT count(*) FROM t").fetchone()
-    (0,)
-    """
-
-    depth = 0
-
-    def __enter__(self):
-        self.depth += 1
-        if self.depth == 1 and not self.in_transaction:
-            self.execute("BEGIN")
-        return super().__enter__()
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        self.depth -= 1
-        if self.depth:
-            return False  # an inner block: the outermost one ends the transaction
-        return super().__exit__(exc_type, exc_value, traceback)
 
 
 def check_database(path: str | Path) -> None:
@@ -395,9 +359,14 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
 
     Raises ``DatabaseError`` with a one-line instruction when the file cannot be
     opened, is not SQLite or was written by a newer wiredup.
+
+    Write inside ``with db.atomic():``. sqlite-utils 4 commits each write made outside an open
+    transaction: a plain ``with db.conn:`` opens none until Python's first implicit BEGIN, so a
+    process killed half-way could leave an article stored without its signature, story or done
+    mark. ``atomic()`` begins up front; nested blocks are savepoints of the outer transaction.
     """
     try:
-        conn = sqlite3.connect(str(path), timeout=30, factory=NestedTransactions)
+        conn = sqlite3.connect(str(path), timeout=30)
     except sqlite3.OperationalError as error:
         raise DatabaseError(f"{path}: cannot open it ({error}); check the path and its permissions") from None
     db = sqlite_utils.Database(conn)

@@ -8,7 +8,7 @@ Pure rules over the ``url_state`` table; the downloader middleware
 >>> record(db, "https://a.example/1", "article", "site", status=200, body=b"<html>", now=NOW)
 >>> is_due(state(db, "https://a.example/1"), NOW)  # fetched, not yet stored: a crash here loses nothing
 True
->>> with db.conn:
+>>> with db.atomic():
 ...     mark_done(db, ["https://a.example/1"], now=NOW, recheck_hours=0)
 >>> is_due(state(db, "https://a.example/1"), NOW)
 False
@@ -116,7 +116,7 @@ def record(
         "last_fetched": now.isoformat(timespec="seconds"),
         "next_fetch": next_fetch.isoformat(timespec="seconds") if next_fetch else None,
     }
-    with db.conn:
+    with db.atomic():
         upsert_row(db, "url_state", row, key="url")  # once per response: no sqlite-utils schema reads
 
 
@@ -125,6 +125,19 @@ def mark_done(db, urls, *, now: datetime, recheck_hours: float) -> None:
     again, or due after ``recheck_hours``. Called inside the caller's transaction."""
     next_fetch = (now + timedelta(hours=recheck_hours)).isoformat(timespec="seconds") if recheck_hours else None
     db.conn.executemany("UPDATE url_state SET next_fetch = ? WHERE url = ?", [(next_fetch, url) for url in urls])
+
+
+def stored_article(db, url: str) -> bool:
+    """Whether an article is stored that was fetched at, or is canonical under, ``url``."""
+    return db.execute("SELECT 1 FROM articles WHERE final_url = ? OR url = ? LIMIT 1", [url, url]).fetchone() is not None
+
+
+def every_state(db, batch: int = 1000):
+    """Every URL's state, a batch of dicts at a time."""
+    cursor = db.execute("SELECT * FROM url_state")
+    names = [description[0] for description in cursor.description]
+    while rows := cursor.fetchmany(batch):
+        yield [dict(zip(names, row)) for row in rows]
 
 
 def retry_due(db, now: datetime) -> list[dict]:

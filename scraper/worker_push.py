@@ -1,5 +1,8 @@
 """RedisPushPipeline: on a crawl worker, hand each extracted article to the ingest process.
 
+An item pipeline of the worker mode, so it lives with the rest of it (scraper.worker_*), not
+in pipelines/, whose adapters stand over the core.
+
 Instead of DedupPipeline and StorePipeline (``WIREDUP_MODE = "worker"`` swaps them, see
 scraper.worker_mode): the item goes, as JSON, on the Redis list the ingest process reads
 (scraper.worker_messages). A page ExtractPipeline skipped is sent as "skipped", so the ingest
@@ -16,6 +19,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scraper.items import ArticleItem
 from scraper.worker_messages import ITEMS, article_message, encode, skipped_message
 from scraper.worker_queue import Keys, ack
+from wiredup.settings import Settings
 
 
 class RedisPushPipeline:
@@ -26,7 +30,7 @@ class RedisPushPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("WIREDUP_REDIS_URL"):
+        if not Settings.from_values(crawler.settings).redis_url:
             raise NotConfigured("WIREDUP_REDIS_URL is not set")
         keys = Keys(crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": crawler.spidercls.name})
         pipeline = cls(get_redis_from_settings(crawler.settings), keys, crawler.stats)
