@@ -79,10 +79,10 @@ return 0
 """
 
 
-def site_of(url: str) -> str:
+def queue_site(url: str) -> str:
     """The partition a URL belongs to: its host and port, the scope of one robots.txt.
 
-    >>> site_of("https://www.Example.com/a?b"), site_of("http://127.0.0.1:8001/feed.xml")
+    >>> queue_site("https://www.Example.com/a?b"), queue_site("http://127.0.0.1:8001/feed.xml")
     ('www.example.com', '127.0.0.1:8001')
     """
     parts = urlsplit(url)
@@ -129,7 +129,7 @@ def ack(server, keys: Keys, request_or_meta, pipe=None) -> None:
 
 def push_request(server, keys: Keys, request, data: bytes) -> None:
     """Queue an encoded request on its site's queue."""
-    site = site_of(request.url)
+    site = queue_site(request.url)
     pipe = server.pipeline(transaction=True)
     pipe.zadd(keys.queue(site), {data: -request.priority})
     pipe.sadd(keys.sites, site)

@@ -13,10 +13,10 @@ import json
 
 from scrapy_redis.connection import get_redis_from_settings
 
-from wiredup.store import url_state
 from scraper.middlewares import IncrementalMiddleware, UrlStateRecorder
 from scraper.worker_messages import ITEMS, URL_STATE, encode, url_state_message
 from scraper.worker_queue import Keys, ack
+from wiredup.store import url_state
 
 
 class _RedisState:

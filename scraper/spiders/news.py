@@ -38,13 +38,13 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
-from wiredup.store import url_state
-from wiredup.store.schema import DatabaseError, check_database, open_database
-from wiredup.extract.encoding import page_encoding
 from scraper.items import ArticleItem
 from scraper.middlewares import NotDue, fetch_abandoned
 from scraper.sources import Source, SourcesError, load_sources
+from wiredup.extract.encoding import page_encoding
 from wiredup.settings import Settings, SettingsError
+from wiredup.store import url_state
+from wiredup.store.schema import DatabaseError, check_database, open_database
 
 SINGLE_PAGE_SOURCE = "command-line"
 

@@ -29,7 +29,6 @@ import trafilatura
 from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
-from wiredup.extract.dates import declared_dates, published_date
 from wiredup.extract.article_text import (
     drop_headline,
     drop_repeated_paragraphs,
@@ -39,11 +38,12 @@ from wiredup.extract.article_text import (
     restore_subheadings,
     strip_metadata_lines,
 )
-from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
+from wiredup.extract.dates import declared_dates, published_date
 from wiredup.extract.page_kind import declares_article, non_article_reason
+from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
 from wiredup.extract.page_metadata import read_metadata
+from wiredup.settings import Settings
 from wiredup.urls import canonical_url
-
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # with the time, so "who ran it first" can be told on the same day
@@ -97,7 +97,7 @@ class Article:
     section: str | None = None
 
 
-def extract_article(html: str, url: str, min_text_chars: int = 250) -> Article:
+def extract_article(html: str, url: str, min_text_chars: int = Settings.min_text_chars) -> Article:
     """The article of a page, or ``NotAnArticle`` saying why not.
 
     >>> page = '<html lang="en"><head><title>Envoy recalled - Daily</title><meta property="og:site_name" content="Daily"></head>'

@@ -25,8 +25,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from wiredup.extract.article import Article, NotAnArticle, extract_article
-from wiredup.store.articles import compress_page
 from wiredup.settings import GroupingSettings
+from wiredup.store.articles import compress_page
 
 
 def usable_cores() -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from wiredup.store import queries
 from wiredup.group.compare import compare, shared_passages
 from wiredup.group.fingerprint import fingerprints, normalise
 from wiredup.settings import GroupingSettings
+from wiredup.store import queries
 
 
 def find_article(db, reference: str) -> dict:

@@ -20,7 +20,6 @@ from datasketch import LeanMinHash, MinHash
 
 from wiredup.settings import GroupingSettings
 
-
 # Marks that only decorate Latin, Greek, Cyrillic and Armenian letters
 # (accents, the Turkish dot above, Greek tonos, Cyrillic diaeresis): copies drop
 # them in capitals and transliterations. Other blocks' marks are vowel signs

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from wiredup.extract.article import NotAnArticle, extract_article
 from wiredup.extract.clutter import blocks, clutter_site
 from wiredup.group.fingerprint import fingerprint
-from wiredup.settings import ClutterRules, GroupingSettings
+from wiredup.settings import ClutterRules, GroupingSettings, Settings
 from wiredup.store.articles import save_signatures, update_extracted
 from wiredup.store.queries import raw_pages, text_hashes
 from wiredup.store.site_blocks import clean_stored, learned_clutter, record_page
@@ -40,7 +40,7 @@ def reextract(
     db,
     rules: ClutterRules,
     grouping: GroupingSettings,
-    min_text_chars: int = 250,
+    min_text_chars: int = Settings.min_text_chars,
     progress: Callable[[int], None] | None = None,
 ) -> ReextractReport:
     """Extract every stored page again; returns what changed.

@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from statistics import median
 
+from wiredup.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 SHARES = ("with_title", "with_date", "with_author")
 
 
-def record_health(db, run_id: int, drop: float = 0.3) -> list[str]:
+def record_health(db, run_id: int, drop: float = Settings.health_drop) -> list[str]:
     """Store the run's health rows; return the warnings (also logged) for sharp drops.
 
     >>> from wiredup.store.schema import open_database

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 
+from wiredup.settings import Settings
 from wiredup.store.schema import upsert_row
 
 NOW = datetime(2024, 4, 17, 12, 0, tzinfo=timezone.utc)  # for the examples
@@ -75,7 +76,7 @@ def record(
     etag: str | None = None,
     last_modified: str | None = None,
     error: str | None = None,
-    first_backoff: timedelta = timedelta(minutes=30),
+    first_backoff: timedelta = timedelta(minutes=Settings.retry_backoff_minutes),
     previous: dict | None = None,
     retry_after: timedelta | None = None,
     content_hash: str | None = None,

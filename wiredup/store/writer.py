@@ -18,6 +18,7 @@ import logging
 from datetime import datetime, timezone
 
 from wiredup.extract.clutter import clutter_site
+from wiredup.settings import Settings
 from wiredup.store import url_state
 from wiredup.store.articles import compress_page, save_raw_page, save_signatures, seen_columns, upsert_article
 from wiredup.store.clusters import assign_cluster
@@ -62,7 +63,7 @@ class Writer:
     >>> writer.finish_run("finished")
     """
 
-    def __init__(self, database_path: str, scheme_key: str, stats, recheck_hours: float = 0):
+    def __init__(self, database_path: str, scheme_key: str, stats, recheck_hours: float = Settings.article_recheck_hours):
         self.database_path = database_path
         self.scheme_key = scheme_key
         self.stats = stats
