@@ -1,7 +1,8 @@
 """The ``wiredup`` command line: the database path first, like ``sqlite-utils``.
 
 Every listing prints a table for reading, ``--json`` or ``--csv`` for scripts;
-long jobs show a progress bar on stderr.
+long jobs show a progress bar on stderr. These are the Scrapy-free commands;
+scraper.commands adds the one that drives the crawl workers (``ingest``).
 """
 
 from __future__ import annotations
