@@ -57,9 +57,9 @@ kept that wiredup lost.
 
 Run (from the repository root, about 3 to 5 minutes for the 793 pages on 2 cores)::
 
-    /work/venv/bin/python bench/extraction_quality.py
-    /work/venv/bin/python bench/extraction_quality.py --limit 50 --jobs 1   # quick look
-    /work/venv/bin/python bench/extraction_quality.py --data /some/other/folder
+    .venv/bin/python bench/extraction_quality.py
+    .venv/bin/python bench/extraction_quality.py --limit 50 --jobs 1   # quick look
+    .venv/bin/python bench/extraction_quality.py --data /some/other/folder
 
 ``--data`` takes any folder laid out like WCXB: ``html/<id>.html.gz`` (gzip,
 UTF-8) and ``ground-truth/<id>.json``.

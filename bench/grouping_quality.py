@@ -6,8 +6,8 @@ settings and for MinHashLSH at 0.5 and 0.8 (union-find on raw candidates, the
 same MinHashes); then the measures that set the thresholds, a small sweep of
 the two decision thresholds, and the seed pages' partition.
 
-    /work/venv/bin/python bench/grouping_quality.py
-    /work/venv/bin/python bench/grouping_quality.py --data other.jsonl --seeds ''
+    .venv/bin/python bench/grouping_quality.py
+    .venv/bin/python bench/grouping_quality.py --data other.jsonl --seeds ''
 """
 
 from __future__ import annotations
