@@ -311,6 +311,19 @@ def test_a_worker_that_cannot_work_exits_1_with_one_line(tmp_path, settings, rea
     assert not (project / "news.db").exists()
 
 
+def test_a_worker_never_opens_the_database(tmp_path):
+    """The worker mode (an add-on, which Scrapy runs after it builds the spider) gives a worker no
+    database: its spider must read its settings after the add-ons, or it opens, and migrates, the
+    WIREDUP_DATABASE that the ingest process is writing ('database is locked')."""
+    project = copy_project(tmp_path / "proj")
+    with ExitStack() as stack:
+        server = stack.enter_context(RedisServer(tmp_path / "redis"))
+        _, _, sources = start_sites(stack, project)
+        log = finish(start_worker(project, sources, server, "worker"))
+        assert redis.Redis.from_url(server.url).llen("news:items") > 0, log[-3000:]  # it crawled, for an ingest to store
+    assert not list(project.glob("news.db*")), log[-3000:]
+
+
 def test_ingest_sets_aside_a_message_it_cannot_read_and_goes_on(tmp_path):
     project = copy_project(tmp_path / "proj")
     with RedisServer(tmp_path / "redis") as server:

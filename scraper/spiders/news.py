@@ -11,6 +11,7 @@ after, is the pipelines' job.
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from collections.abc import AsyncIterator
@@ -78,10 +79,10 @@ class NewsSpider(scrapy.Spider):
         try:
             # Scrapy builds the spider before add-ons, extensions (the run lock) and pipelines: a
             # wrong setting stops the crawl here, before anything is locked, opened or written
-            spider.wiredup = Settings.from_values(crawler.settings)
+            checked = Settings.from_values(crawler.settings)
         except SettingsError as error:
             raise SystemExit(f"wiredup: {error}") from None
-        path = spider.sources_path or spider.wiredup.sources
+        path = spider.sources_path or checked.sources
         if spider.page_url:
             spider.sources = []
         else:
@@ -95,12 +96,18 @@ class NewsSpider(scrapy.Spider):
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
                 spider.allowed_domains = sorted(set().union(*domains))
         try:
-            check_database(spider.wiredup.database)
+            check_database(checked.database)
         except DatabaseError as error:
             raise SystemExit(f"wiredup: {error}") from None
         crawler.signals.connect(spider.count_redirect_loop, signal=signals.request_dropped)
         crawler.signals.connect(spider.count_offsite_redirect, signal=signals.request_scheduled)
         return spider
+
+    @functools.cached_property
+    def wiredup(self) -> Settings:
+        """The WIREDUP_* settings the crawl runs with: read once the add-ons have run, which
+        ``from_crawler`` comes before (the worker mode gives a worker no database)."""
+        return Settings.from_values(self.settings)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.page_url:
