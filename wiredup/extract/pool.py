@@ -17,6 +17,7 @@ but storage always follows dedup's order.
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 
 from wiredup.extract.article import Article, NotAnArticle, extract_article
 from wiredup.settings import GroupingSettings
-from wiredup.store.articles import compress_page
 
 
 def usable_cores() -> int:
@@ -67,6 +67,16 @@ def raise_skip(result: Article | tuple[str, str]) -> Article:
     if isinstance(result, tuple):
         raise NotAnArticle(*result)
     return result
+
+
+def compress_page(body: bytes) -> bytes:
+    """A page's bytes gzipped for raw_pages (wiredup.store.articles.save_raw_page), at zlib's default level 6: on 100 KB news pages level 9
+    took 1.8 times as long (3 ms, a fifth of an extraction) for files 4 % smaller.
+
+    >>> gzip.decompress(compress_page(b"<html></html>"))
+    b'<html></html>'
+    """
+    return gzip.compress(body, compresslevel=6)
 
 
 @dataclass

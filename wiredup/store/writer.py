@@ -18,9 +18,10 @@ import logging
 from datetime import datetime, timezone
 
 from wiredup.extract.clutter import clutter_site
+from wiredup.extract.pool import compress_page
 from wiredup.settings import Settings
 from wiredup.store import url_state
-from wiredup.store.articles import compress_page, save_raw_page, save_signatures, seen_columns, upsert_article
+from wiredup.store.articles import save_raw_page, save_signatures, seen_columns, upsert_article
 from wiredup.store.clusters import assign_cluster
 from wiredup.store.schema import open_database
 from wiredup.store.site_blocks import record_page
