@@ -35,7 +35,7 @@ def ingest(database, redis_url, stop_when_idle, overrides):
     settings = command_settings(overrides, {"WIREDUP_DATABASE": database})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     try:
-        counts = Ingest(database, redis_url, settings).run(stop_when_idle)
+        counts = Ingest(settings, redis_url).run(stop_when_idle)
     except redis.exceptions.ConnectionError as error:
         raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
     click.echo(json.dumps(counts))

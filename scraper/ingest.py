@@ -33,7 +33,7 @@ from scraper.worker_messages import BAD, ITEMS, PROCESSING, SPIDER, URL_STATE, d
 from scraper.worker_queue import Keys, begin_run, live_workers, push_request
 from wiredup.extract.declutter import SiteClutter
 from wiredup.group.incoming import IncomingArticles
-from wiredup.settings import Settings, project_values
+from wiredup.settings import Settings
 from wiredup.store import url_state
 from wiredup.store.health import record_health
 from wiredup.store.schema import open_database
@@ -46,18 +46,18 @@ SYNC_BATCH = 1000
 
 
 class Ingest:
-    def __init__(self, database_path: str, redis_url: str, settings: Settings | None = None):
-        self.settings = settings or Settings.from_values({**project_values(), "WIREDUP_DATABASE": database_path})
+    def __init__(self, settings: Settings, redis_url: str):
+        self.settings = settings
         self.stats = Counters()
-        self.database_path = database_path
+        self.database_path = settings.database
         self.redis = redis.Redis.from_url(redis_url)
         self.keys = Keys(f"{SPIDER}:requests")
-        self.lock = RunLock(database_path, self.settings.wait_for_lock)
+        self.lock = RunLock(settings.database, settings.wait_for_lock)
         self.first_backoff = timedelta(minutes=self.settings.retry_backoff_minutes)
         self.stopping = False
         self.clutter: SiteClutter | None = None
         self.incoming: IncomingArticles | None = None
-        self.writer = Writer(database_path, self.settings.grouping.scheme_key(), self.stats, self.settings.article_recheck_hours)
+        self.writer = Writer(settings.database, settings.grouping.scheme_key(), self.stats, settings.article_recheck_hours)
 
     def run(self, stop_when_idle: float | None = None) -> dict:
         """Handle messages until SIGTERM/SIGINT, or until nothing has come for ``stop_when_idle``
