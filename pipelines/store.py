@@ -35,14 +35,6 @@ class StorePipeline:
         crawler.signals.connect(pipeline.page_skipped, signal=signals.item_dropped)
         return pipeline
 
-    @property
-    def db(self):
-        return self.writer.db
-
-    @property
-    def run_id(self) -> int | None:
-        return self.writer.run_id
-
     def open_spider(self) -> None:
         self.writer.begin_run(self.crawler.spidercls.name)
 

@@ -15,7 +15,6 @@ from typing import NamedTuple
 from wiredup.extract.article import text_hash
 from wiredup.extract.clutter import blocks, clutter_site, remove_blocks
 from wiredup.settings import ClutterRules, GroupingSettings
-from wiredup.store.articles import save_signatures
 from wiredup.store.site_blocks import clean_stored, clutter_among, has_page, learned_clutter, site_pages
 
 logger = logging.getLogger(__name__)
@@ -79,11 +78,5 @@ class SiteClutter:
     def clean_stored(self, grouping: GroupingSettings) -> int:
         """Clean the stored pages of this run's sites of clutter learned after they were stored, signing
         each changed text again under ``grouping``; returns how many changed."""
-        from wiredup.group.fingerprint import fingerprint
-        scheme_key = grouping.scheme_key()
-
-        def resign(article_id: int, text: str) -> None:
-            save_signatures(self.db, scheme_key, [(article_id, fingerprint(text, grouping))])
-
-        return sum(clean_stored(self.db, site, learned_clutter(self.db, site, self.rules), on_change=resign)
+        return sum(clean_stored(self.db, site, learned_clutter(self.db, site, self.rules), grouping)
                    for site in sorted(self.sites))

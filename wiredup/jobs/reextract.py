@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from wiredup.extract.article import NotAnArticle, extract_article
 from wiredup.extract.clutter import blocks, clutter_site
-from wiredup.group.fingerprint import fingerprint
 from wiredup.settings import ClutterRules, GroupingSettings, Settings
-from wiredup.store.articles import save_signatures, update_extracted
+from wiredup.store.articles import sign_again, update_extracted
 from wiredup.store.queries import raw_pages, text_hashes
 from wiredup.store.site_blocks import clean_stored, learned_clutter, record_page
 
@@ -50,12 +49,7 @@ def reextract(
     0
     """
     report = ReextractReport()
-    scheme_key = grouping.scheme_key()
     sites: set[str] = set()
-
-    def resign(article_id: int, text: str) -> None:
-        save_signatures(db, scheme_key, [(article_id, fingerprint(text, grouping))])
-
     before = text_hashes(db)
     rows = raw_pages(db)
     for start in range(0, len(rows), BATCH):
@@ -75,12 +69,12 @@ def reextract(
                 record_page(db, article_id, site, blocks(article.text))
                 update_extracted(db, article_id, article)
                 if article.text_hash != text_hash:
-                    resign(article_id, article.text)
+                    sign_again(db, article_id, article.text, grouping)
                 if progress:
                     progress(1)
 
     for site in sorted(sites):
-        report.decluttered += clean_stored(db, site, learned_clutter(db, site, rules), on_change=resign)
+        report.decluttered += clean_stored(db, site, learned_clutter(db, site, rules), grouping)
     after = text_hashes(db)
     report.changed = sum(1 for article_id, text_hash in after.items() if before.get(article_id) != text_hash)
     return report

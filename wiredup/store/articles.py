@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 
+from wiredup.group.fingerprint import fingerprint
+from wiredup.settings import GroupingSettings
 from wiredup.store.schema import upsert_row
 from wiredup.urls import url_key
 
@@ -90,12 +92,17 @@ def save_raw_page(db, article_id: int, *, url: str, status: int, headers: dict, 
     )
 
 
+def sign_again(db, article_id: int, text: str, grouping: GroupingSettings) -> None:
+    """Store the signature of an article's new text (extracted again, or cleaned of clutter)."""
+    save_signatures(db, grouping.scheme_key(), [(article_id, fingerprint(text, grouping))])
+
+
 def save_signatures(db, scheme_key: str, signed) -> None:
     """Store ``(article_id, Fingerprint)`` pairs, made under the settings whose ``scheme_key()`` is given.
 
     The scheme is stored beside each signature: one made under other settings is never compared
     with new ones (wiredup.store.fingerprints signs its text again).
     """
-    for article_id, fingerprint in signed:
-        upsert_row(db, "signatures", {"article_id": article_id, "scheme": scheme_key, **fingerprint.to_columns()},
+    for article_id, signature in signed:
+        upsert_row(db, "signatures", {"article_id": article_id, "scheme": scheme_key, **signature.to_columns()},
                    key="article_id")

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from wiredup.extract.article import text_hash
 from wiredup.extract.clutter import remove_blocks
-from wiredup.settings import ClutterRules
-from wiredup.store.articles import set_text
+from wiredup.settings import ClutterRules, GroupingSettings
+from wiredup.store.articles import set_text, sign_again
 
 
 def record_page(db, article_id: int, site: str, page_blocks: dict[str, str]) -> None:
@@ -72,12 +72,9 @@ def learned_clutter(db, site: str, rules: ClutterRules) -> set[str]:
     return {block_hash for block_hash, text, count in rows if rules.is_clutter(text, count, pages)}
 
 
-def clean_stored(db, site: str, clutter: set[str], on_change=None) -> int:
-    """Remove ``clutter`` from the stored texts of ``site`` that still hold it; returns how many changed.
-
-    ``on_change(article_id, text)`` is called for each changed article inside the
-    transaction (the caller re-signs it for grouping).
-    """
+def clean_stored(db, site: str, clutter: set[str], grouping: GroupingSettings) -> int:
+    """Remove ``clutter`` from the stored texts of ``site`` that still hold it, signing each changed
+    text again under ``grouping`` in the same transaction; returns how many changed."""
     if not clutter:
         return 0
     marks = ",".join("?" * len(clutter))
@@ -91,7 +88,6 @@ def clean_stored(db, site: str, clutter: set[str], on_change=None) -> int:
             cleaned, removed = remove_blocks(text, clutter)
             if removed and cleaned:
                 set_text(db, article_id, cleaned, text_hash(cleaned))
-                if on_change:
-                    on_change(article_id, cleaned)
+                sign_again(db, article_id, cleaned, grouping)
                 changed += 1
     return changed
