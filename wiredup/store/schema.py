@@ -277,6 +277,13 @@ def _index_only_text_changes(db: sqlite_utils.Database) -> None:
         )
 
 
+def _index_first_seen(db: sqlite_utils.Database) -> None:
+    # The grouping window compares articles first seen within window_days of each other: a crawl
+    # reads stored articles by day of first seen (and of published, indexed already), through the
+    # index, at open and when an article's dates call for days it has not read.
+    db["articles"].create_index(["first_seen"], if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
@@ -285,6 +292,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _add_url_keys,
     _add_article_metadata_and_site_learning,
     _index_only_text_changes,
+    _index_first_seen,
 ]
 
 
