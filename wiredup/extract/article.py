@@ -38,7 +38,7 @@ from wiredup.extract.article_text import (
     restore_subheadings,
     strip_metadata_lines,
 )
-from wiredup.extract.dates import declared_dates, published_date
+from wiredup.extract.dates import LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
 from wiredup.extract.page_kind import declares_article, non_article_reason
 from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
 from wiredup.extract.page_metadata import read_metadata
@@ -46,8 +46,9 @@ from wiredup.settings import Settings
 from wiredup.urls import canonical_url
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-# with the time, so "who ran it first" can be told on the same day
-DATE_PARAMS = {**set_date_params(True), "outputformat": DATE_FORMAT}
+# with the time, so "who ran it first" can be told on the same day; without htmldate's extensive search,
+# which reads a date out of any text, a bare year ("since 1996") as January 1st
+DATE_PARAMS = {**set_date_params(extensive=False), "outputformat": DATE_FORMAT}
 AGENCY_NOISE = re.compile(
     r"^(afp|ap|reuters|dpa|ansa|efe|upi|pti|ians|associated press|agence france[- ]presse|agencies|"
     r"staff|staff reporter|staff writer|editorial staff|newsroom|news desk|web desk|admin|editor)$",
@@ -95,16 +96,27 @@ class Article:
     updated: str | None = None
     image: str | None = None
     section: str | None = None
+    published_from: str | None = None  # the evidence for `published`: one of dates.PAGE_SOURCES or LISTING_SOURCES
 
 
-def extract_article(html: str, url: str, min_text_chars: int = Settings.min_text_chars) -> Article:
+def extract_article(
+    html: str, url: str, min_text_chars: int = Settings.min_text_chars, listed_date: str | None = None, listed_from: str | None = None
+) -> Article:
     """The article of a page, or ``NotAnArticle`` saying why not.
+
+    ``listed_date`` is the date the feed or sitemap named by ``listed_from``
+    ("feed", "sitemap") gave the page's URL, as written there: the
+    published date when the page itself gives none (``published_from`` says
+    which).
 
     >>> page = '<html lang="en"><head><title>Envoy recalled - Daily</title><meta property="og:site_name" content="Daily"></head>'
     >>> page += '<body><article><h1>Envoy recalled</h1>' + ''.join(f'<p>Paris recalled its ambassador on Tuesday, said source {n}.</p>' for n in range(8)) + '</article></body></html>'
     >>> article = extract_article(page, "https://daily.example/envoy?utm_source=rss")
-    >>> article.title, article.language, article.canonical_url
-    ('Envoy recalled', 'en', 'https://daily.example/envoy')
+    >>> article.title, article.language, article.canonical_url, article.published
+    ('Envoy recalled', 'en', 'https://daily.example/envoy', None)
+    >>> article = extract_article(page, "https://daily.example/envoy", listed_date="Tue, 07 May 2024 09:30:00 GMT", listed_from="feed")
+    >>> article.published, article.published_from
+    ('2024-05-07T09:30:00+00:00', 'feed')
     >>> try:
     ...     extract_article("<html><body><p>Menu</p></body></html>", "https://daily.example/")
     ... except NotAnArticle as skipped:
@@ -119,6 +131,7 @@ def extract_article(html: str, url: str, min_text_chars: int = Settings.min_text
     metadata = read_metadata(tree, url, DATE_PARAMS)
     page_text = visible_text(tree)
     published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
+    published, published_from = published_evidence(tree, published, page_text, (url, metadata.url), listed_date, listed_from)
     _, updated = declared_dates(tree)
     unwrap_misnested_main(tree)
     prune_consent_banners(tree)
@@ -149,7 +162,31 @@ def extract_article(html: str, url: str, min_text_chars: int = Settings.min_text
         updated=updated,
         image=metadata.image or None,
         section=declared_section(tree),
+        published_from=published_from,
     )
+
+
+def published_evidence(tree, published: str | None, page_text: str, urls, listed: str | None, listed_from: str | None) -> tuple[str | None, str | None]:
+    """``published`` with where the page gives it (wiredup.extract.dates.date_source), or the ``listed`` date with
+    ``listed_from`` when the page gives none; (None, None) when nothing does.
+
+    htmldate's fast search still reads a date from a script's timestamp or an
+    image's URL: a date found nowhere the page states its own date is dropped
+    (WCXB dev: 13 such dates, 2 of them the gold's).
+
+    >>> page = load_html('<html><head><meta property="article:published_time" content="2024-05-02T10:00:00Z"></head><body>x</body></html>')
+    >>> published_evidence(page, "2024-05-02T10:00:00+00:00", "x", ["https://a.example/1"], "2024-05-07", "sitemap")
+    ('2024-05-02T10:00:00+00:00', 'meta')
+    >>> published_evidence(page, "2019-01-01", "x", ["https://a.example/1"], "2024-05-07", "sitemap")
+    ('2024-05-07', 'sitemap')
+    >>> published_evidence(page, None, "x", ["https://a.example/1"], "soon", "feed")
+    (None, None)
+    """
+    source = date_source(tree, published, page_text, tree.get("lang"), urls)
+    if source:
+        return published, source
+    listed = listed_date(listed) if listed_from in LISTING_SOURCES else None
+    return (listed, listed_from) if listed else (None, None)
 
 
 def article_body(tree, url: str) -> str:
@@ -214,6 +251,10 @@ def _spaced_length(text: str | None) -> int:
     return len(" ".join(text.split())) + 1 if text and not text.isspace() else 0
 
 
+# the text a reader sees: every text node of the body but those of scripts, styles and noscript fallbacks
+VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+
+
 def visible_text(tree) -> str:
     """The words of the page's body a reader sees (no script, style or noscript), whitespace collapsed.
 
@@ -223,21 +264,46 @@ def visible_text(tree) -> str:
     body = tree.find("body")
     if body is None:
         return ""
-    return " ".join(" ".join(body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")).split())
+    return " ".join(" ".join(body.xpath(VISIBLE_TEXT)).split())
 
 
 def headline_and_dateline(tree, words: str) -> list[str]:
     """Where a page prints its date line, in the order to look: the page's ``visible_text`` from its headline
     (first ``<h1>``) on, DATELINE_CHARS long, then the DATELINE_ABOVE_CHARS above the headline; read before pruning.
 
+    The headline is found where the ``<h1>`` stands, not by its words: a menu
+    or a teaser of the same story above it repeats them, with other stories'
+    dates after them.
+
     >>> page = load_html('<html><body><nav>Menu</nav><p>Politics</p><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>')
     >>> headline_and_dateline(page, visible_text(page))
     ['Envoy recalled May 2, 2024', 'Menu Politics ']
+    >>> page = load_html('<html><body><nav><a>Envoy recalled</a> March 1, 2019</nav><h1>Envoy recalled</h1><p>May 2, 2017</p></body></html>')
+    >>> headline_and_dateline(page, visible_text(page))[0]
+    'Envoy recalled May 2, 2017'
+    """
+    start = words_before_headline(tree)
+    return [words[start:][:DATELINE_CHARS], words[max(start - DATELINE_ABOVE_CHARS, 0) : start]]
+
+
+def words_before_headline(tree) -> int:
+    """How many characters of the page's ``visible_text`` come before its first ``<h1>`` (0 without one).
+
+    >>> words_before_headline(load_html('<html><body><p>Politics  </p><h1>Envoy <b>recalled</b></h1></body></html>'))
+    9
     """
     headings = tree.xpath("//h1")
-    headline = " ".join(" ".join(headings[0].xpath(".//text()")).split()) if headings else ""
-    start = max(words.find(headline) if headline else -1, 0)
-    return [words[start:][:DATELINE_CHARS], words[max(start - DATELINE_ABOVE_CHARS, 0) : start]]
+    body = tree.find("body")
+    if not headings or body is None:
+        return 0
+    before = []
+    for node in body.xpath(VISIBLE_TEXT):
+        owner = node.getparent()
+        if owner is not None and not node.is_tail and (owner is headings[0] or headings[0] in owner.iterancestors()):
+            prefix = " ".join(" ".join(before).split())
+            return len(prefix) + 1 if prefix else 0
+        before.append(node)
+    return 0
 
 
 def self_urls(tree, url: str) -> set[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 from htmldate.extractors import extract_url_date, try_date_expr
 from htmldate.utils import Extractor
@@ -326,6 +327,91 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
         undated = len(found or "") == 10 and found != url_date(url)
         if found is None or undated or found[:10] == (modified or "")[:10]:
             shown = days_shown(page_text, language)
-            if declared[:10] in shown or (found or "")[:10] not in shown:
+            # htmldate's day may be the declared time printed in the reader's time zone: the same moment
+            if declared[:10] in shown or (found or "")[:10] not in shown or (found or "")[:10] in days_in_any_zone(declared):
                 found = declared
     return shown_date(datelines, found, language, updates_too=declared is None, machine_days=time_element_days(tree))
+
+
+# The evidence a stored published date can come from (articles.published_from), the page's own first:
+# its JSON-LD, a meta tag or microdata attribute, a <time datetime>, its URL, its visible text; then the
+# date the feed or the news sitemap that listed the URL gave it.
+PAGE_SOURCES = ("jsonld", "meta", "time", "url", "dateline")
+LISTING_SOURCES = ("feed", "sitemap")
+DATE_NAME = re.compile(r"date|time|publish|modif|created|updated|issued", re.IGNORECASE)  # meta names that hold a date
+LINKED_DATE = re.compile(r'"(?:date\w*|uploadDate)"\s*:\s*"([^"]+)"')  # JSON-LD datePublished, dateCreated, ...
+
+
+def day_of(value: str | None) -> str | None:
+    """The day (YYYY-MM-DD) a machine-written date stands for (ISO 8601, else as htmldate reads it), else None.
+
+    >>> day_of("2025-12-08T22:31:00.000Z"), day_of("2024/05/02"), day_of("soon"), day_of(None)
+    ('2025-12-08', '2024-05-02', None, None)
+    """
+    if not value or not value.strip():
+        return None
+    declared = declared_date([value])
+    if declared:
+        return declared[:10]
+    return try_date_expr(value.strip(), "%Y-%m-%d", False, EARLIEST, datetime.now())
+
+
+def date_source(tree, published: str | None, page_text: str, language: str | None = None, urls=()) -> str | None:
+    """Where the page gives the day of ``published``, the first of PAGE_SOURCES that has it, else None.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><head><meta name="pubdate" content="2024-05-02"></head><body><p>May 2, 2024</p></body></html>')
+    >>> date_source(page, "2024-05-02", "May 2, 2024"), date_source(page, "2024-05-03", "May 2, 2024")
+    ('meta', None)
+    >>> date_source(html.fromstring('<p>x</p>'), "2025-12-18", "x", urls=["https://w.example/2025/12/18/x"])
+    'url'
+    """
+    day = (published or "")[:10]
+    if not day:
+        return None
+    linked_data = " ".join(tree.xpath('//script[@type="application/ld+json"]/text()'))
+    if any(day_of(value) == day for value in LINKED_DATE.findall(linked_data)):
+        return "jsonld"
+    for element in tree.xpath("//meta[@content] | //*[@itemprop][@datetime][not(self::time)]"):
+        names = " ".join(element.get(name) or "" for name in ("property", "name", "itemprop", "http-equiv"))
+        if DATE_NAME.search(names) and day_of(element.get("content") if element.tag == "meta" else element.get("datetime")) == day:
+            return "meta"
+    if any(day_of(value) == day for value in tree.xpath("//time/@datetime")):
+        return "time"
+    if any(url and url_date(url) == day for url in urls):
+        return "url"
+    if day in days_shown(page_text, language):
+        return "dateline"
+    return None
+
+
+def listed_date(value: str | None, now: datetime | None = None) -> str | None:
+    """A date as a feed (RFC 822 ``pubDate``, Atom's ISO 8601) or a sitemap (W3C datetime) writes it, as ISO
+    8601 with its own offset, or the day alone; None when it is unreadable, not a whole day ("2024-04"), or
+    before EARLIEST or more than a day ahead of ``now`` (a placeholder such as the Unix epoch, a typo).
+
+    >>> listed_date("Wed, 17 Apr 2024 11:42:00 GMT"), listed_date(" 2024-04-17T13:42:00+02:00 "), listed_date("2024-04-17")
+    ('2024-04-17T11:42:00+00:00', '2024-04-17T13:42:00+02:00', '2024-04-17')
+    >>> listed_date("2024-04"), listed_date("Thu, 01 Jan 1970 00:00:00 +0000"), listed_date("soon"), listed_date(None)
+    (None, None, None, None)
+    """
+    value = (value or "").strip()
+    if not value or re.search(r"\dW\d|-W\d", value):
+        return None  # empty, or an ISO week ("2024-W16"): no day
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:  # "2024-04" too: a month is no day
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        whole_day = False
+    else:
+        whole_day = "T" not in value and ":" not in value
+    now = now or datetime.now(timezone.utc)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if aware.replace(tzinfo=None) < EARLIEST or aware > now + timedelta(days=1):
+        return None
+    if whole_day:
+        return moment.date().isoformat()
+    return moment.replace(microsecond=0).isoformat()

@@ -41,7 +41,9 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def extract_or_skip(html: str, url: str, min_text_chars: int) -> Article | tuple[str, str]:
+def extract_or_skip(
+    html: str, url: str, min_text_chars: int, listed_date: str | None = None, listed_from: str | None = None
+) -> Article | tuple[str, str]:
     """``extract_article``, with a skip returned as ``(reason, detail)``: what crosses a process boundary.
 
     NotAnArticle is not raised across the pool because its pickled form loses
@@ -51,7 +53,7 @@ def extract_or_skip(html: str, url: str, min_text_chars: int) -> Article | tuple
     ('too_short', '4 characters')
     """
     try:
-        return extract_article(html, url, min_text_chars)
+        return extract_article(html, url, min_text_chars, listed_date, listed_from)
     except NotAnArticle as skipped:
         return skipped.reason, skipped.detail
 
@@ -89,15 +91,18 @@ class PreparedPage:
     body_gzip: bytes | None = None
 
 
-def prepare_page(body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings) -> PreparedPage:
-    """Decode, extract, sign and compress one page (run in a worker).
+def prepare_page(
+    body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings,
+    listed_date: str | None = None, listed_from: str | None = None,
+) -> PreparedPage:
+    """Decode, extract (with the date its feed or sitemap gave, if any), sign and compress one page (run in a worker).
 
     >>> page = prepare_page(b"<html><body><p>Menu</p></body></html>", "utf-8", "https://daily.example/", 250, GroupingSettings())
     >>> page.result, page.fingerprint
     (('too_short', '4 characters'), None)
     """
     from wiredup.group.fingerprint import fingerprint
-    result = extract_or_skip(body.decode(encoding, errors="replace"), url, min_text_chars)
+    result = extract_or_skip(body.decode(encoding, errors="replace"), url, min_text_chars, listed_date, listed_from)
     if isinstance(result, tuple):
         return PreparedPage(result)
     return PreparedPage(result, fingerprint(result.text, grouping), compress_page(body))
@@ -178,9 +183,12 @@ class ExtractionPool:
         """``extract_or_skip`` in a worker."""
         return self._run(extract_or_skip, html, url, min_text_chars)
 
-    def prepare(self, body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings) -> Future:
+    def prepare(
+        self, body: bytes, encoding: str, url: str, min_text_chars: int, grouping: GroupingSettings,
+        listed_date: str | None = None, listed_from: str | None = None,
+    ) -> Future:
         """``prepare_page`` in a worker."""
-        return self._run(prepare_page, body, encoding, url, min_text_chars, grouping)
+        return self._run(prepare_page, body, encoding, url, min_text_chars, grouping, listed_date, listed_from)
 
     def close(self) -> None:
         """Let the workers finish what they were given, then stop them."""
