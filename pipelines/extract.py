@@ -70,14 +70,14 @@ class ExtractPipeline:
             self._skipped(item, NotAnArticle("not_html", item.content_type))
         if self.pool is None:
             try:
-                article = extract_article(item.html, item.url, self.min_text_chars)
+                article = extract_article(item.html, item.url, self.min_text_chars, item.listed_date, item.listed_from)
             except NotAnArticle as skipped:
                 self._skipped(item, skipped)
             return self._extracted(item, article)
         return self._extract_in_pool(item)
 
     async def _extract_in_pool(self, item: ArticleItem) -> ArticleItem:
-        future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping)
+        future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping, item.listed_date, item.listed_from)
         from twisted.internet import reactor
 
         page = await maybe_deferred_to_future(_deferred(future).addTimeout(WORKER_TIMEOUT_SECONDS, reactor))

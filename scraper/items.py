@@ -30,6 +30,8 @@ class ArticleItem:
     fetched_at: str
     source: str
     requested_urls: list[str] = field(default_factory=list)  # as asked, then each redirect: url_state's keys
+    listed_date: str | None = None  # the date the feed or sitemap that listed the URL gave it, as written there
+    listed_from: str | None = None  # "feed" or "sitemap": which one gave listed_date
 
     # ExtractPipeline: the article and its metadata
     canonical_url: str | None = None
@@ -44,6 +46,7 @@ class ArticleItem:
     updated: str | None = None
     image: str | None = field(default=None, repr=False)
     section: str | None = None
+    published_from: str | None = None  # where `published` came from (wiredup.extract.dates.date_source), else listed_from
     # ...and, when an extraction worker did it, the work it took off the crawl's thread:
     presigned: Any = field(default=None, repr=False)  # (text, Fingerprint): valid while `text` is that text
     body_gzip: bytes | None = field(default=None, repr=False)  # `body` gzipped for raw_pages

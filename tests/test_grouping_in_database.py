@@ -32,9 +32,11 @@ def paragraphs(topic: str, count: int) -> list[str]:
     return [" ".join(rng.choice(words) for _ in range(30)) + "." for _ in range(count)]
 
 
-def text_item(url: str, text: str, published: str = "2024-04-17T10:00:00+00:00"):
-    """An ArticleItem as ExtractPipeline leaves it, for DedupPipeline and StorePipeline."""
+def text_item(url: str, text: str, published: str | None = "2024-04-17T10:00:00+00:00", fetched_at: str | None = None):
+    """An ArticleItem as ExtractPipeline leaves it, for DedupPipeline and StorePipeline; fetched when
+    the fixture pages were (2024-04-18) unless ``fetched_at`` says otherwise."""
     item = fixture_item("site/articles/" + load_manifest()["article"][0]["file"].split("/")[-1])
+    item.fetched_at = fetched_at or item.fetched_at
     item.url = item.canonical_url = url
     item.title, item.published, item.sitename = url.rsplit("/", 1)[-1], published, url.split("/")[2]
     item.text, item.text_hash = text, hashlib.sha256(text.encode()).hexdigest()
@@ -150,9 +152,9 @@ def test_corrections_name_unknown_articles_clearly(tmp_path):
 def test_copies_further_apart_than_the_window_are_not_grouped(tmp_path):
     db_path = tmp_path / "news.db"
     grouping = Grouping(db_path, WIREDUP_DEDUP_WINDOW_DAYS=21)
-    grouping.process(text_item("https://a.example/spring", "\n".join(A), published="2024-04-17T10:00:00+00:00"))
-    grouping.process(text_item("https://b.example/summer", "\n".join(A), published="2024-07-01T10:00:00+00:00"))
-    grouping.process(text_item("https://c.example/spring", "\n".join(A), published="2024-04-20T10:00:00+00:00"))
+    for url, when in (("https://a.example/spring", "2024-04-17T10:00:00+00:00"), ("https://b.example/summer", "2024-07-01T10:00:00+00:00"),
+                      ("https://c.example/spring", "2024-04-20T10:00:00+00:00")):  # each fetched the day it was published
+        grouping.process(text_item(url, "\n".join(A), published=when, fetched_at=when))
     grouping.close()
     clusters = clusters_by_url(db_path)
     assert clusters["https://a.example/spring"] == clusters["https://c.example/spring"] != clusters["https://b.example/summer"]
@@ -163,14 +165,20 @@ def test_copies_further_apart_than_the_window_are_not_grouped(tmp_path):
     assert len(set(clusters_by_url(db_path).values())) == 1
 
 
-def test_a_crawl_indexes_only_the_window_back_from_the_newest_story(tmp_path):
+def test_a_crawl_opens_with_what_was_published_or_first_seen_within_the_window_of_the_last_crawl(tmp_path):
     db_path = tmp_path / "news.db"
-    store_fixture_pages(db_path)
+    grouping = Grouping(db_path)
+    for url, text, published, fetched_at in (
+        ("https://a.example/january", A, "2024-01-02T10:00:00+00:00", "2024-01-02T11:00:00+00:00"),
+        ("https://b.example/old-page-found-in-april", B, "2023-05-01T10:00:00+00:00", "2024-04-10T11:00:00+00:00"),
+        ("https://c.example/april", A[:3] + B[:3], "2024-04-17T10:00:00+00:00", "2024-04-18T08:00:00+00:00"),
+    ):
+        grouping.process(text_item(url, "\n".join(text), published=published, fetched_at=fetched_at))
+    grouping.close()
     later = Pipelines(db_path)
-    dedup = later.stage(DedupPipeline)
-    recent = {page["url"] for page in load_manifest()["article"] if page["published"] >= "2024-03-27"}
-    assert recent and len(recent) < 5  # the 2023 page is outside the 21-day window
-    assert set(dedup.incoming.window.index.keys()) == recent and len(dedup.incoming.window) == len(recent)
+    window = later.stage(DedupPipeline).incoming.window
+    # 21 days back from the last crawl (2024-04-18): the old page is in by its first seen, January is out
+    assert set(window.index.keys()) == {"https://b.example/old-page-found-in-april", "https://c.example/april"}
     later.close()
 
 
@@ -268,7 +276,8 @@ def test_a_crawl_groups_against_articles_signed_under_another_scheme(tmp_path):
             assert not isinstance(earlier.process(fixture_item(page["file"])), str)
     earlier.close()
     later = Pipelines(db_path)  # default settings: the stored signatures are signed again in memory
-    assert len(later.stage(DedupPipeline).incoming.window.fingerprints) == 4 - 1  # the 2023 page is outside the window
+    # every stored page was first seen on the fixtures' day (the 2023 page too): all in the window, signed again
+    assert len(later.stage(DedupPipeline).incoming.window.fingerprints) == 4
     assert not isinstance(later.process(fixture_item(pages["001"]["file"])), str)
     later.close()
     clusters = clusters_by_url(db_path)

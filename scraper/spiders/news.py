@@ -152,9 +152,10 @@ class NewsSpider(scrapy.Spider):
         selector.remove_namespaces()
         for entry in selector.xpath("//item | //entry"):
             link = entry.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
-            published = entry.xpath("pubDate/text() | published/text() | updated/text()").get()
+            # the publication (RSS pubDate, Atom published, Dublin Core date) before an Atom entry's last update
+            published = entry.xpath("pubDate/text() | published/text() | date/text()").get() or entry.xpath("updated/text()").get()
             if link and not self._too_old(published):
-                yield self._article_request(response.urljoin(link.strip()), source.name)
+                yield self._article_request(response.urljoin(link.strip()), source.name, published, "feed")
 
     def parse_sitemap(self, response: Response, source: Source):
         """Follow a sitemap's recent URLs, or a sitemap index's sitemaps."""
@@ -173,7 +174,7 @@ class NewsSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 yield self._request(url, "sitemap", source, self.parse_sitemap)
             elif not self._too_old(date):
-                yield self._article_request(url, source.name)
+                yield self._article_request(url, source.name, date, "sitemap")
 
     def parse_article(self, response: Response, source: str):
         yield ArticleItem(
@@ -186,6 +187,8 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             source=source,
             requested_urls=[*response.meta.get("redirect_urls", []), response.request.url],
+            listed_date=response.meta.get("wiredup_listed_date"),
+            listed_from=response.meta.get("wiredup_listed_from"),
         )
 
     def count_failure(self, failure: Failure):
@@ -229,11 +232,13 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"wiredup/fetch_failed/{reason}")
         self.logger.log(level, "Not fetched (%s): %s", reason, url)
 
-    def _article_request(self, url: str, source: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, self.parse_article, errback=self.count_failure, cb_kwargs={"source": source},
-            meta={"wiredup_kind": "article", "wiredup_source": source},
-        )
+    def _article_request(self, url: str, source: str, listed_date: str | None = None, listed_from: str | None = None) -> scrapy.Request:
+        """A request for an article page; ``listed_date`` is the date the feed or sitemap ``listed_from``
+        gave it, carried to the extraction (the published date of a page that gives none)."""
+        meta = {"wiredup_kind": "article", "wiredup_source": source}
+        if listed_date and listed_date.strip():
+            meta.update(wiredup_listed_date=listed_date.strip(), wiredup_listed_from=listed_from)
+        return scrapy.Request(url, self.parse_article, errback=self.count_failure, cb_kwargs={"source": source}, meta=meta)
 
     def _request(self, url: str, kind: str, source: Source, callback) -> scrapy.Request:
         return scrapy.Request(

@@ -175,6 +175,11 @@ class CandidateIndex:
         rows = np.unique(np.concatenate(found))
         return ordered(self._keys[row] for row in rows[self._alive[rows]])
 
+    def row(self, key: Hashable) -> int:
+        """The row number of an indexed key: stable while it is indexed (rows are never reused), so
+        callers may keep a column of their own beside the index."""
+        return self._row_of[key]
+
     def keys(self) -> list:
         """The indexed keys, in the order they were added."""
         return [key for key in self._keys if key is not None]

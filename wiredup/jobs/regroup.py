@@ -1,12 +1,16 @@
 """Regroup a whole database with the grouping settings given, without crawling.
 
-Articles are read oldest story first and go through the crawl's own grouping
-loop (wiredup.group.window.StoryWindow), which slides along so memory holds
-one window of fingerprints, never the whole database. The decisions replace
-the stored matches, the corrections are applied on top, and the new partition
-is written with `wiredup.store.clusters.apply_partition`, which keeps every
-cluster id whose story survives. All writes are one transaction: an
-interrupted regroup leaves the database as it was.
+Articles go through the crawl's own grouping loop (wiredup.group.window.StoryWindow)
+twice, once for each part of the window rule (`wiredup.group.window.window_rule`):
+read oldest story date first, the window sliding along story dates, for the
+pairs whose story dates are close; then read first seen first, sliding along
+first seen, for the pairs first seen close together whose story dates are not.
+Each pair is found once, and memory holds one window of fingerprints, never
+the whole database. The decisions replace the stored matches, the corrections
+are applied on top, and the new partition is written with
+`wiredup.store.clusters.apply_partition`, which keeps every cluster id whose
+story survives. All writes are one transaction: an interrupted regroup leaves
+the database as it was.
 """
 
 from __future__ import annotations
@@ -48,21 +52,26 @@ def regroup(
     """
     report = RegroupReport()
     report.matches_before, report.clusters_before = count(db, "matches"), count(db, "clusters")
-    window = StoryWindow(settings)
-    ids, pairs, resigned = [], [], []
-    for stored in stored_fingerprints(db, settings):
-        window.slide_to(stored.story_date)
-        pairs += [(stored.article_id, other, match) for other, match in window.matches(stored.fingerprint, stored.story_date)]
-        window.add(stored.article_id, stored.fingerprint, stored.story_date)
-        ids.append(stored.article_id)
-        if stored.resigned:
-            resigned.append((stored.article_id, stored.fingerprint))
-            report.resigned += 1
-        if len(resigned) >= 500:
-            _store_signatures(db, settings, resigned)
-        if progress:
-            progress(1)
-    _store_signatures(db, settings, resigned)
+    ids, pairs = [], []
+    # With no window the first pass compares every pair; the second would find none.
+    for slide_on, rules in PASSES[: 2 if settings.window_days else 1]:
+        window = StoryWindow(settings, slide_on=slide_on)
+        resigned = []
+        for stored in stored_fingerprints(db, settings, order=slide_on):
+            window.slide_to(stored.dates)
+            pairs += [(stored.article_id, other, match)
+                      for other, match in window.matches(stored.fingerprint, stored.dates, rules=rules)]
+            window.add(stored.article_id, stored.fingerprint, stored.dates)
+            if slide_on == "story":
+                ids.append(stored.article_id)
+                if progress:
+                    progress(1)
+            if stored.resigned:  # stored after the first pass: the second reads them as they are
+                resigned.append((stored.article_id, stored.fingerprint))
+                report.resigned += 1
+            if len(resigned) >= 500:
+                _store_signatures(db, settings, resigned)
+        _store_signatures(db, settings, resigned)
     report.articles, report.matches_after = len(ids), len(pairs)
     same, different = overrides(db)
     groups = partition(ids, [(a, b, strength(m)) for a, b, m in pairs], same, different)
@@ -71,6 +80,10 @@ def regroup(
         replace_matches(db, pairs, when)
         report.changes = apply_partition(db, groups, when)
     return report
+
+
+# (the date a pass reads articles in the order of, the part of the window rule it finds pairs by)
+PASSES = (("story", frozenset({"story dates", "no window"})), ("seen", frozenset({"first seen"})))
 
 
 def _store_signatures(db, settings: GroupingSettings, resigned: list) -> None:

@@ -281,11 +281,12 @@ def _rows(db, sql: str, params):
         yield dict(zip(columns, values))
 
 
-def stored_edition(db, url: str) -> tuple[str, str] | None:
-    """(canonical URL, text hash) of the stored article that ``url`` is an edition of (http/https,
-    ``www.``/``m.``: the same ``url_key``), the one stored under ``url`` itself first; None if none."""
+def stored_edition(db, url: str) -> tuple[str, str, str] | None:
+    """(canonical URL, text hash, first seen) of the stored article that ``url`` is an edition of
+    (http/https, ``www.``/``m.``: the same ``url_key``), the one stored under ``url`` itself first; None if none."""
     return db.execute(
-        "SELECT url, text_hash FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1", [url_key(url), url]
+        "SELECT url, text_hash, first_seen FROM articles WHERE url_key = ? ORDER BY url = ? DESC, id LIMIT 1",
+        [url_key(url), url],
     ).fetchone()
 
 
