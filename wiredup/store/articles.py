@@ -24,8 +24,10 @@ from wiredup.store.schema import upsert_row
 from wiredup.urls import url_key
 
 # What extraction gives an article, as stored: a page extracted again rewrites exactly these.
-EXTRACTED_COLUMNS = ("title", "authors", "published", "updated", "language", "sitename", "description", "image",
-                     "section", "text", "text_hash")
+EXTRACTED_COLUMNS = ("title", "authors", "published", "published_from", "updated", "language", "sitename", "description",
+                     "image", "section", "text", "text_hash")
+# where a published date came from when the page itself gave none (wiredup.extract.dates.LISTING_SOURCES)
+LISTED = ("feed", "sitemap")
 
 
 def extracted_columns(article) -> dict:
@@ -49,13 +51,13 @@ def upsert_article(db, article, *, seen: dict, source: str, unchanged: bool = Fa
     """Insert or update the row of ``article`` (by its canonical URL); return its id and whether it
     was "new", "updated" or "unchanged" (``unchanged``: only ``seen`` is written)."""
     url = article.canonical_url
-    row = db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+    row = db.execute("SELECT id, published, published_from FROM articles WHERE url = ?", [url]).fetchone()
     if row and unchanged:
         _update(db, row[0], seen)
         return row[0], "unchanged"
     content = {"url": url, "source": source, **extracted_columns(article), **seen}
     if row:
-        _update(db, row[0], content)
+        _update(db, row[0], keep_listed_date(content, row[1], row[2]))
         return row[0], "updated"
     content.update(first_seen=seen["last_seen"], first_run_id=seen["last_run_id"], url_key=url_key(url))
     cursor = db.execute(
@@ -66,7 +68,22 @@ def upsert_article(db, article, *, seen: dict, source: str, unchanged: bool = Fa
 
 def update_extracted(db, article_id: int, article) -> None:
     """Rewrite what extraction gives of a stored article (``wiredup reextract``)."""
-    _update(db, article_id, extracted_columns(article))
+    stored = db.execute("SELECT published, published_from FROM articles WHERE id = ?", [article_id]).fetchone()
+    _update(db, article_id, keep_listed_date(extracted_columns(article), *(stored or (None, None))))
+
+
+def keep_listed_date(columns: dict, published: str | None, published_from: str | None) -> dict:
+    """``columns`` to write over a stored article, with its stored feed or sitemap date kept when the page, fetched
+    again from a listing page or extracted again from raw_pages, still gives no date (neither carries the feed's).
+
+    >>> keep_listed_date({"published": None, "published_from": None}, "2024-05-07", "feed")
+    {'published': '2024-05-07', 'published_from': 'feed'}
+    >>> keep_listed_date({"published": "2024-05-02", "published_from": "meta"}, "2024-05-07", "feed")
+    {'published': '2024-05-02', 'published_from': 'meta'}
+    """
+    if columns["published"] is None and published_from in LISTED:
+        return {**columns, "published": published, "published_from": published_from}
+    return columns
 
 
 def set_text(db, article_id: int, text: str, text_hash: str) -> None:

@@ -284,6 +284,13 @@ def _index_first_seen(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["first_seen"], if_not_exists=True)
 
 
+def _add_published_from(db: sqlite_utils.Database) -> None:
+    # Where each published date came from (README: jsonld, meta, time, url, dateline, feed, sitemap);
+    # rows stored before it stay NULL: their evidence was not recorded.
+    if "published_from" not in db["articles"].columns_dict:
+        db["articles"].add_column("published_from", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
@@ -293,6 +300,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _add_article_metadata_and_site_learning,
     _index_only_text_changes,
     _index_first_seen,
+    _add_published_from,
 ]
 
 
