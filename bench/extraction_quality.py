@@ -30,6 +30,12 @@ Columns
   extracted date's first 10 characters (YYYY-MM-DD) equal the gold's. wiredup
   keeps the page's own offset (the gold is the page's local day); how many
   dates are exactly one day off is printed under the table.
+- **invented**: over pages whose gold has no ``publish_date``, share given a
+  date anyway. Not every such page is undated (readability-pages' gold takes
+  its date from Readability's own metadata, often empty on dated pages), so
+  this is an upper bound of the dates made up; what evidence wiredup's came
+  from (``Article.published_from``) is printed under the table, with how many
+  of each were right on the pages whose gold has a date.
 - **author**: over pages whose gold has an ``author``, share where some gold
   name occurs in some extracted author. Gold names are the whole gold author
   string plus its parts split on ``,`` ``;`` ``&`` ``|`` and the word "and" that
@@ -213,6 +219,7 @@ class Extraction:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     date: str | None = None
+    date_from: str | None = None  # wiredup's published_from
     seconds: float = 0.0
     skipped: str | None = None  # NotAnArticle reason (wiredup only)
 
@@ -255,6 +262,7 @@ def run_wiredup(html: str, url: str) -> Extraction:
         title=article.title,
         authors=list(article.authors),
         date=article.published,
+        date_from=getattr(article, "published_from", None),
         seconds=time.perf_counter() - start,
     )
 
@@ -307,6 +315,11 @@ class Row:
     dates_right: int = 0
     dates_total: int = 0
     dates_one_day_off: int = 0
+    dates_invented: int = 0
+    undated_total: int = 0
+    date_sources: Counter = field(default_factory=Counter)  # published_from -> pages given a date from it
+    date_sources_right: Counter = field(default_factory=Counter)  # ... of them right, gold-dated pages only
+    date_sources_dated: Counter = field(default_factory=Counter)  # ... of them with a gold date
     authors_right: int = 0
     authors_total: int = 0
     empty: int = 0
@@ -334,6 +347,15 @@ class Row:
             self.dates_total += 1
             self.dates_right += same_date(extraction.date, gold["publish_date"])
             self.dates_one_day_off += one_day_off(extraction.date, gold["publish_date"])
+        else:
+            self.undated_total += 1
+            self.dates_invented += bool(extraction.date)
+        if extraction.date:
+            source = extraction.date_from or "-"
+            self.date_sources[source] += 1
+            if (gold.get("publish_date") or "").strip():
+                self.date_sources_dated[source] += 1
+                self.date_sources_right[source] += same_date(extraction.date, gold["publish_date"])
         if (gold.get("author") or "").strip():
             self.authors_total += 1
             self.authors_right += same_author(extraction.authors, gold["author"])
@@ -351,7 +373,7 @@ def share(part: int, whole: int) -> str:
 
 def print_table(rows: dict[str, Row]) -> None:
     """The one comparison table, a row per extractor."""
-    header = ("extractor", "pages", "P", "R", "F1", "with", "w/o leak", "title", "date", "author", "empty", "pages/s/proc")
+    header = ("extractor", "pages", "P", "R", "F1", "with", "w/o leak", "title", "date", "invented", "author", "empty", "pages/s/proc")
     lines = [header]
     for name, row in rows.items():
         empty = str(row.empty)
@@ -367,13 +389,14 @@ def print_table(rows: dict[str, Row]) -> None:
             share(row.without_leaked, row.without_total),
             share(row.titles_right, row.titles_total),
             share(row.dates_right, row.dates_total),
+            share(row.dates_invented, row.undated_total),
             share(row.authors_right, row.authors_total),
             empty,
             f"{row.pages / row.seconds:.1f}" if row.seconds else "-",
         ))
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
     for number, line in enumerate(lines):
-        print("  ".join(cell.ljust(width) if column in (0, 10) else cell.rjust(width)
+        print("  ".join(cell.ljust(width) if column in (0, 11) else cell.rjust(width)
                         for column, (cell, width) in enumerate(zip(line, widths))).rstrip())
         if number == 0:
             print("  ".join("-" * width for width in widths))
@@ -530,6 +553,12 @@ def main(argv: list[str] | None = None) -> None:
           f"{rows[WIREDUP].dates_total}/{rows[WIREDUP].authors_total}).")
     print(f"Baseline metadata (title/date/author) comes from extract_metadata(), timed apart: "
           f"{len(pages) / metadata_seconds:.1f} pages/s/proc on its own." if metadata_seconds else "")
+    print(f"Dates invented over the {rows[WIREDUP].undated_total} pages whose gold has none: "
+          + ", ".join(f"{name} {row.dates_invented}" for name, row in rows.items()) + ".")
+    sources = rows[WIREDUP].date_sources
+    print("wiredup's dates by published_from (right / with a gold date / all): "
+          + ", ".join(f"{source} {rows[WIREDUP].date_sources_right[source]}/{rows[WIREDUP].date_sources_dated[source]}/{count}"
+                      for source, count in sources.most_common()) + ".")
     print("Dates exactly one day off the gold (counted as wrong; the gold is the page's local day): "
           + ", ".join(f"{name} {row.dates_one_day_off}" for name, row in rows.items()) + ".")
     skipped = Counter(page.skipped_at_default for page in pages if page.skipped_at_default)
