@@ -142,3 +142,53 @@ def test_a_crawl_compares_what_a_regroup_from_scratch_compares(tmp_path, dated_c
             rules[rule] = rules.get(rule, 0) + 1
             assert (frozenset((a, b)) in crawled_pairs) == (rule is not None)
     assert rules.get("story dates", 0) >= 5 and rules.get("first seen", 0) >= 5 and rules.get(None, 0) >= 5, rules
+
+
+def test_an_article_whose_text_changed_leaves_its_story_when_it_no_longer_matches(tmp_path):
+    db_path = tmp_path / "news.db"
+    april = "2024-04-17T10:00:00+00:00"
+    crawl(
+        db_path,
+        ("https://a.example/page", "\n".join(A), april, "2024-04-18T08:00:00+00:00"),
+        ("https://b.example/copy", "\n".join(A[:5]), april, "2024-04-18T08:01:00+00:00"),
+        ("https://c.example/copy", "\n".join(A[1:]), april, "2024-04-18T08:02:00+00:00"),
+        ("https://d.example/other", "\n".join(C), april, "2024-04-18T08:03:00+00:00"),
+    )
+    before = clusters_by_url(db_path)
+    story = before["https://a.example/page"]
+    assert before["https://b.example/copy"] == before["https://c.example/copy"] == story != before["https://d.example/other"]
+
+    # fetched again, the page now carries another story (B): it leaves A's, which keeps its id
+    crawl(db_path, ("https://a.example/page", "\n".join(B), april, "2024-04-19T08:00:00+00:00"))
+    after = clusters_by_url(db_path)
+    assert after["https://b.example/copy"] == after["https://c.example/copy"] == story
+    assert after["https://a.example/page"] not in (story, after["https://d.example/other"])
+    with sqlite3.connect(db_path) as conn:
+        page_id = conn.execute("SELECT id FROM articles WHERE url = 'https://a.example/page'").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM matches WHERE ? IN (article_id, other_id)", [page_id]).fetchone()[0] == 0
+        assert conn.execute("SELECT size FROM clusters WHERE id = ?", [story]).fetchone()[0] == 2
+    explained = json.loads(run("explain", db_path, "https://a.example/page", "https://b.example/copy", "--json").stdout)
+    assert not explained["same_cluster"]
+
+    # and again, now a copy of the other stored story (C): it joins that one
+    crawl(db_path, ("https://a.example/page", "\n".join(C[:5]), april, "2024-04-20T08:00:00+00:00"))
+    joined = clusters_by_url(db_path)
+    assert joined["https://a.example/page"] == joined["https://d.example/other"] == before["https://d.example/other"]
+    assert joined["https://b.example/copy"] == story
+    assert run("regroup", db_path).exit_code == 0
+    assert clusters_by_url(db_path) == joined
+
+
+def test_an_article_whose_text_changed_a_little_stays_in_its_story(tmp_path):
+    db_path = tmp_path / "news.db"
+    april = "2024-04-17T10:00:00+00:00"
+    crawl(
+        db_path,
+        ("https://a.example/page", "\n".join(A), april, "2024-04-18T08:00:00+00:00"),
+        ("https://b.example/copy", "\n".join(A[:5]), april, "2024-04-18T08:01:00+00:00"),
+    )
+    story = clusters_by_url(db_path)["https://a.example/page"]
+    crawl(db_path, ("https://a.example/page", "\n".join(A + [B[0]]), april, "2024-04-25T08:00:00+00:00"))
+    assert set(clusters_by_url(db_path).values()) == {story}
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM matches").fetchone()[0] == 1  # the new text's match, the old one gone

@@ -233,3 +233,30 @@ def match_row(article_id: int, other_id: int, match, run_id: int | None, when: s
 def _chunks(values: list, size: int):
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def leave_old_story(db, article_id: int, matches: Iterable[tuple[str, Any]], when: str) -> None:
+    """Before an article whose text changed is assigned (`assign_cluster`): forget the matches its
+    old text made, and take it out of its story when its new text matches no other member of it
+    and no "same" correction ties it to one. The other members keep the story and its id.
+
+    ``matches`` are the new text's, as `assign_cluster` takes them. Callers own the transaction.
+    """
+    db.execute("DELETE FROM matches WHERE article_id = :id OR other_id = :id", {"id": article_id})
+    (current,) = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
+    members = {row[0] for row in db.execute("SELECT id FROM articles WHERE cluster_id = ? AND id != ?", [current, article_id])}
+    if current is None or not members:  # alone in its story: it keeps it, joined or not
+        return
+    urls = [url for url, _ in matches]
+    for chunk in _chunks(urls, 500):
+        marks = ", ".join("?" for _ in chunk)
+        if any(row[0] in members for row in db.execute(f"SELECT id FROM articles WHERE url IN ({marks})", chunk)):
+            return
+    tied = db.execute(
+        "SELECT article_id + other_id - :id FROM overrides WHERE relation = 'same' AND :id IN (article_id, other_id)",
+        {"id": article_id},
+    )
+    if any(row[0] in members for row in tied):
+        return
+    db.execute("UPDATE articles SET cluster_id = NULL WHERE id = ?", [article_id])
+    refresh_cluster(db, current, when)

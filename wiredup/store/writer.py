@@ -22,7 +22,7 @@ from wiredup.extract.pool import compress_page
 from wiredup.settings import Settings
 from wiredup.store import url_state
 from wiredup.store.articles import save_raw_page, save_signatures, seen_columns, upsert_article
-from wiredup.store.clusters import assign_cluster
+from wiredup.store.clusters import assign_cluster, leave_old_story
 from wiredup.store.schema import open_database
 from wiredup.store.site_blocks import record_page
 
@@ -120,6 +120,8 @@ class Writer:
         )
         if not item.unchanged:
             save_signatures(self.db, self.scheme_key, [(article_id, item.fingerprint)])
+            if outcome == "updated":  # its text changed: its story follows the new text
+                leave_old_story(self.db, article_id, item.matches, item.fetched_at)
             assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
             if item.blocks is not None:
                 record_page(self.db, article_id, clutter_site(item.canonical_url), item.blocks)
