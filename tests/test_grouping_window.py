@@ -192,3 +192,51 @@ def test_an_article_whose_text_changed_a_little_stays_in_its_story(tmp_path):
     assert set(clusters_by_url(db_path).values()) == {story}
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM matches").fetchone()[0] == 1  # the new text's match, the old one gone
+
+
+def test_explain_says_the_window_decided_with_both_dates_where_they_came_from_and_how_far_apart(tmp_path):
+    db_path = tmp_path / "news.db"
+    story = "\n".join(A)
+    crawl(db_path, ("https://a.example/2019/original", story, "2019-11-18T10:00:00+00:00", "2019-11-18T11:00:00+00:00"))
+    crawl(db_path, ("https://b.example/copy-misdated", story + "\n" + B[0], "2020-01-01T00:00:00+00:00", "2020-02-01T08:00:00+00:00"))
+    with sqlite3.connect(db_path) as conn:  # as the extraction records it
+        conn.execute("UPDATE articles SET published_from = 'jsonld' WHERE url = 'https://a.example/2019/original'")
+    report = json.loads(run("explain", db_path, "https://b.example/copy-misdated", "https://a.example/2019/original", "--json").stdout)
+    assert report["decision"] != "not the same story" and not report["same_cluster"]
+    assert report["decided_by"] == "window" and "never compared" in report["reason"]
+    window = report["window"]
+    assert (window["days"], window["rule"], window["compared"]) == (21, None, False)
+    assert window["a"] == {"story_date": "2020-01-01", "from": "published", "first_seen": "2020-02-01"}
+    assert window["b"] == {"story_date": "2019-11-18", "from": "jsonld", "first_seen": "2019-11-18"}
+    assert (window["story_days_apart"], window["first_seen_days_apart"]) == (43.6, 74.9)
+    printed = run("explain", db_path, "https://b.example/copy-misdated", "https://a.example/2019/original").output
+    assert "A dated 2020-01-01 (published), first seen 2020-02-01; B dated 2019-11-18 (jsonld), first seen 2019-11-18" in printed
+    assert "story dates 43.6 days apart, first seen 74.9 days apart  ->  never compared" in printed
+    assert "Same story: no, decided by the window: never compared" in printed
+
+
+def test_explain_says_the_rule_decided_with_its_numbers_or_that_other_members_joined_them(tmp_path):
+    db_path = tmp_path / "news.db"
+    april, seen = "2024-04-17T10:00:00+00:00", "2024-04-18T08:00:00+00:00"
+    crawl(
+        db_path,
+        ("https://a.example/long", "\n".join(A), april, seen),
+        ("https://b.example/first-half", "\n".join(A[:3]), None, seen),
+        ("https://c.example/second-half", "\n".join(A[3:]), april, seen),
+        ("https://d.example/other", "\n".join(C), april, seen),
+    )
+    direct = json.loads(run("explain", db_path, "https://a.example/long", "https://b.example/first-half", "--json").stdout)
+    assert direct["same_cluster"] and direct["decided_by"] == "rule" and direct["reason"].startswith("matched directly: ")
+    assert direct["window"]["b"]["from"] == "first seen" and direct["window"]["rule"] == "story dates"
+    through = json.loads(run("explain", db_path, "https://b.example/first-half", "https://c.example/second-half", "--json").stdout)
+    assert through["same_cluster"] and through["decision"] == "not the same story" and through["stored_match"] is None
+    assert through["decided_by"] == "other members"
+    assert [step["to"] for step in through["joined_through"]][-1] == through["b"]["id"]
+    assert f"#{through['a']['id']} -" in through["reason"] and f"- #{through['b']['id']}" in through["reason"]
+    apart = run("explain", db_path, "https://a.example/long", "https://d.example/other")
+    assert "Same story: no, decided by the rule: not the same story: containment 0.00 (under" in apart.output
+
+    ids = {url: article_id for url, article_id in sqlite3.connect(db_path).execute("SELECT url, id FROM articles")}
+    assert run("different", db_path, ids["https://a.example/long"], ids["https://b.example/first-half"]).exit_code == 0
+    corrected = json.loads(run("explain", db_path, "https://a.example/long", "https://b.example/first-half", "--json").stdout)
+    assert corrected["decided_by"] == "correction" and "marked them different" in corrected["reason"]

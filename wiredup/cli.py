@@ -375,7 +375,8 @@ def reextract(database, as_json, overrides, **options):
 @grouping_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a report.")
 def explain(database, article_a, article_b, as_json, overrides, **grouping):
-    """Why two articles (ids or URLs) are, or are not, one story: scores, rule, shared passages.
+    """Why two articles (ids or URLs) are, or are not, one story: what decided (a correction, the
+    window, the rule and its numbers, or other members of the story), scores, shared passages.
 
     Example: wiredup explain news.db 1 2
     """
@@ -392,16 +393,33 @@ def explain(database, article_a, article_b, as_json, overrides, **grouping):
         article = report[label]
         click.echo(f"{label.upper()}: #{article['id']} {article['sitename'] or ''}, {str(article['published'] or '')[:10]}, "
                    f"story {article['cluster_id']}: {article['title']}")
+    click.echo(_window_line(report["window"]))
     click.echo(f"Jaccard {report['jaccard']:.3f}  containment {report['containment']:.3f}  "
                f"shared passages {report['shared_passage_count']}  ->  {report['decision']}")
     stored = report["stored_match"]
     click.echo("Stored match: " + (f"{stored['method']} ({stored['matched_at']})" if stored else "none"))
     correction = report["correction"]
     click.echo("Correction: " + (f"{correction['relation']} ({correction['created']})" if correction else "none"))
-    click.echo("Same story: " + ("yes" if report["same_cluster"] else "no"))
+    decider = DECIDERS.get(report["decided_by"], report["decided_by"])
+    click.echo("Same story: " + ("yes" if report["same_cluster"] else "no") + f", decided by {decider}: {report['reason']}")
     click.echo(f"Passages of A that survive in B ({len(report['shared_passages'])}):")
     for passage in report["shared_passages"]:
         click.echo(f"  - {passage}")
+
+
+def _window_line(window: dict) -> str:
+    """The window part of `wiredup explain`: both dates, where they came from, how far apart."""
+    if not window["days"]:
+        return "Window: none (every pair is compared)"
+    a, b = window["a"], window["b"]
+    verdict = f"compared ({window['rule']})" if window["compared"] else "never compared"
+    return (f"Window ({window['days']:g} days): A dated {a['story_date']} ({a['from']}), first seen {a['first_seen']}; "
+            f"B dated {b['story_date']} ({b['from']}), first seen {b['first_seen']}\n"
+            f"  story dates {window['story_days_apart']:g} days apart, first seen {window['first_seen_days_apart']:g} days apart"
+            f"  ->  {verdict}")
+
+
+DECIDERS = {"correction": "a correction", "window": "the window", "rule": "the rule", "story join": "the story join"}
 
 
 def _correction_command(relation: str, summary: str):

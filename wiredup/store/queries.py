@@ -350,6 +350,39 @@ def stored_pair(db, a: int, b: int) -> tuple[dict | None, dict | None]:
     )
 
 
+def window_dates(db, article_id: int) -> dict:
+    """What the grouping window reads of an article: its published date, where that came from
+    (``published_from``: jsonld, meta, time, url, dateline, feed, sitemap; None when unknown) and
+    when it was first seen.
+
+    >>> from wiredup.store.schema import open_database
+    >>> window_dates(open_database(":memory:"), 1)
+    Traceback (most recent call last):
+    ...
+    LookupError: no article 1
+    """
+    row = db.execute("SELECT published, published_from, first_seen FROM articles WHERE id = ?", [article_id]).fetchone()
+    if row is None:
+        raise LookupError(f"no article {article_id}")
+    return dict(zip(("published", "published_from", "first_seen"), row))
+
+
+def story_links(db, cluster_id: int) -> list[tuple[int, int, str]]:
+    """What holds a story together: its members' stored matches (a, b, method) and "same"
+    corrections (a, b, "same correction")."""
+    members = "SELECT id FROM articles WHERE cluster_id = :id"
+    matches = db.execute(
+        f"SELECT article_id, other_id, method FROM matches WHERE article_id IN ({members}) AND other_id IN ({members})",
+        {"id": cluster_id},
+    ).fetchall()
+    same = db.execute(
+        f"""SELECT article_id, other_id, 'same correction' FROM overrides
+            WHERE relation = 'same' AND article_id IN ({members}) AND other_id IN ({members})""",
+        {"id": cluster_id},
+    ).fetchall()
+    return [tuple(row) for row in matches + same]
+
+
 def text_hashes(db) -> dict[int, str]:
     """Every article's text hash, by id: what tells a changed text."""
     return dict(db.execute("SELECT id, text_hash FROM articles"))
