@@ -240,3 +240,28 @@ def test_explain_says_the_rule_decided_with_its_numbers_or_that_other_members_jo
     assert run("different", db_path, ids["https://a.example/long"], ids["https://b.example/first-half"]).exit_code == 0
     corrected = json.loads(run("explain", db_path, "https://a.example/long", "https://b.example/first-half", "--json").stdout)
     assert corrected["decided_by"] == "correction" and "marked them different" in corrected["reason"]
+
+
+def test_a_crawl_reaching_back_years_lets_go_of_earlier_days_and_still_groups_every_copy(tmp_path, monkeypatch):
+    from pipelines.dedup import DedupPipeline
+
+    monkeypatch.setattr(incoming, "EARLIER_DAYS_LIMIT", 4)
+    db_path = tmp_path / "news.db"
+    first = date(2019, 1, 1)
+    stories = {n: paragraphs(f"story{n}", 5) for n in range(40)}  # one a month for over three years
+    crawl(db_path, *((f"https://a.example/{n}", "\n".join(text), f"{first + timedelta(days=30 * n)}T09:00:00+00:00",
+                      f"{first + timedelta(days=30 * n)}T10:00:00+00:00") for n, text in stories.items()))
+    grouping = Grouping(db_path)
+    dedup = grouping.stage(DedupPipeline)
+    held = []
+    for n in random.Random(1).sample(sorted(stories), 25):  # a backfill of copies, in no order of date
+        when = f"{first + timedelta(days=30 * n + 2)}T09:00:00+00:00"
+        grouping.process(text_item(f"https://b.example/{n}", "\n".join(stories[n][:4]), published=when, fetched_at="2024-04-18T08:00:00+00:00"))
+        held.append((dedup.incoming.days.articles, len(dedup.incoming.window.dated_rows()[0])))
+    grouping.close()
+    clusters = clusters_by_url(db_path)
+    assert all(clusters[f"https://b.example/{n}"] == clusters[f"https://a.example/{n}"] for n in stories if f"https://b.example/{n}" in clusters)
+    assert len(set(clusters.values())) == len(stories)
+    # 25 copies each read their original's month; held for earlier days at any time: at most the limit
+    # plus what the last copy needed (a month holds one story); in the window, those and the days read at open
+    assert max(days for days, _ in held) <= 4 + 2 and max(stored for _, stored in held) <= 4 + 2 + 2

@@ -149,11 +149,10 @@ class IncomingArticles:
     ('unique', [], False)
     """
 
-    def __init__(self, db, grouping: GroupingSettings, stats, now: datetime | None = None):
+    def __init__(self, db, grouping: GroupingSettings, stats):
         self.db = db
         self.grouping = grouping
         self.stats = stats  # Scrapy's stats collector, or wiredup.store.writer.Counters
-        self.now = now  # wiredup's clock at open (tests set it)
         self.window: StoryWindow | None = None
         self.days: StoredDays | None = None
         # this run's articles, ahead of what the database says (the store writes in batches)
@@ -180,7 +179,7 @@ class IncomingArticles:
         (or before now, if that is earlier: a clock that went back); every day with no window."""
         if not self.grouping.window_days:
             return date(1, 1, 2)
-        now = self.now or datetime.now(timezone.utc)
+        now = datetime.now(timezone.utc)
         newest = newest_first_seen(self.db)
         anchor = min(now, newest) if newest else now
         return (anchor - timedelta(days=self.grouping.window_days)).date()
