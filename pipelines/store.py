@@ -27,7 +27,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = Settings.from_values(crawler.settings)
-        writer = Writer(settings.database, settings.grouping.scheme_key(), crawler.stats, settings.article_recheck_hours)
+        writer = Writer(settings.database, settings.grouping, crawler.stats, settings.article_recheck_hours)
         pipeline = cls(writer, settings.store_batch_size, settings.store_flush_seconds)
         pipeline.crawler = crawler
         # spider_closed, not close_spider: only the signal carries the finish reason

@@ -57,7 +57,7 @@ class Ingest:
         self.stopping = False
         self.clutter: SiteClutter | None = None
         self.incoming: IncomingArticles | None = None
-        self.writer = Writer(settings.database, settings.grouping.scheme_key(), self.stats, settings.article_recheck_hours)
+        self.writer = Writer(settings.database, settings.grouping, self.stats, settings.article_recheck_hours)
 
     def run(self, stop_when_idle: float | None = None) -> dict:
         """Handle messages until SIGTERM/SIGINT, or until nothing has come for ``stop_when_idle``

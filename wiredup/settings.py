@@ -39,7 +39,7 @@ from typing import Any
 # Bump when normalise() or the shingling changes: stored signatures made under
 # another tag are recomputed, never compared with new ones.
 NORMALISATION = "nfkc-casefold-nomarks-i-ev-v1"
-PASSAGES = "paragraph<<32|shingle-v1"
+PASSAGES = "paragraph<<32|shingle-text-order-v2"
 
 PREFIX = "WIREDUP_"
 
@@ -89,6 +89,19 @@ class GroupingSettings:
     # different stories quoting the same statement). Passage-decided true
     # pairs of the benchmark have 0.16 and more, the seed pair 0.27.
     passage_min_containment: float = field(default=0.1, metadata=_bounds(0, 1))
+    # Containment is also measured over the body paragraphs alone (headline lists and teaser
+    # lines dilute it); there the two bodies must also overlap this much (Jaccard), or a brief
+    # is "inside" every page that quotes a sentence of it.
+    body_min_jaccard: float = field(default=0.05, metadata=_bounds(0, 1))
+    # A match through one paragraph is decisive when that paragraph opens both texts (among
+    # their first this many long paragraphs: wire ledes are often split after one sentence).
+    lede_paragraphs: int = field(default=2, metadata=_bounds(1, 100))
+    # Two stories join when at least this share of their member pairs match, one decisively
+    # (a story's versions need not all match each other; one stray link between two large
+    # stories is not enough)...
+    min_link_share: float = field(default=0.1, metadata=_bounds(0, 1))
+    # ...or, with no decisive match between them, when more than this share of their pairs match.
+    weak_min_link_share: float = field(default=0.5, metadata=_bounds(0, 1))
     # Wire copies appear within days of each other: articles whose story dates
     # (published, else first seen) are further apart are never compared, and a
     # crawl indexes only this far back from the newest stored story, so memory

@@ -95,11 +95,13 @@ class Fingerprint:
     """What is stored per article to find and decide copies.
 
     shingles: sorted unique uint32 xxh32 hashes of the text's word shingles.
-    passages: sorted unique uint64 ``paragraph hash << 32 | shingle hash``, one
-        per shingle inside each paragraph (a paragraph is a line of the text):
-        the high half names a normalised paragraph, the low halves let
-        `compare` find that paragraph in another text even when a word or a
-        clause changed.
+    passages: uint64 ``paragraph hash << 32 | shingle hash``, one per shingle
+        inside each paragraph (a paragraph is a line of the text): the high
+        half names a normalised paragraph, the low halves let `compare` find
+        that paragraph in another text even when a word or a clause changed.
+        Paragraphs come in the order the text first gives them (each one's
+        shingles sorted, a repeated paragraph once): where a shared paragraph
+        sits tells a lede from a teaser quoted further down.
     minhash: LeanMinHash of ``shingles``.
     """
 
@@ -161,18 +163,24 @@ def _hashes(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     "Most read") are not shingles of their own that unrelated pages share. A
     paragraph's passage entries are only the shingles inside it, so a line
     repeated in a page (headline lists) stays the size of one occurrence.
+
+    >>> _, passages = _hashes("Second line of words here and there.\\nFirst line of the text, in order.", 5)
+    >>> [paragraph for paragraph in dict.fromkeys((passages >> np.uint64(32)).tolist())] == [
+    ...     paragraph_hash("second line of words here and there".split()), paragraph_hash("first line of the text in order".split())]
+    True
     """
     paragraphs = paragraph_words(text)
     words = [word for paragraph in paragraphs for word in paragraph]
     shingles = _shingles(words, size) if words else []
-    passages, start = [], 0
+    passages, seen, start = [], set(), 0
     for paragraph in paragraphs:
         inside = len(paragraph) - size + 1
-        if inside > 0:
-            tag = paragraph_hash(paragraph) << 32
-            passages += [tag | shingle for shingle in shingles[start : start + inside]]
+        tag = paragraph_hash(paragraph)
+        if inside > 0 and tag not in seen:
+            seen.add(tag)
+            passages += sorted({tag << 32 | shingle for shingle in shingles[start : start + inside]})
         start += len(paragraph)
-    return np.unique(np.array(shingles, dtype=np.uint32)), np.unique(np.array(passages, dtype=np.uint64))
+    return np.unique(np.array(shingles, dtype=np.uint32)), np.array(passages, dtype=np.uint64)
 
 
 @functools.lru_cache(maxsize=8)

@@ -30,7 +30,7 @@ import numpy as np
 from wiredup.group.candidate_index import CandidateIndex, ordered
 from wiredup.group.compare import Match, compare
 from wiredup.group.fingerprint import Fingerprint
-from wiredup.group.partition import partition
+from wiredup.group.partition import partition, strength
 from wiredup.settings import GroupingSettings
 
 
@@ -239,13 +239,8 @@ class StoryWindow:
         return len(self.index)
 
 
-def strength(match: Match) -> tuple[float, float]:
-    """How strongly a match ties two articles, for `partition`: the strongest join first."""
-    return (match.containment, match.jaccard)
-
-
 def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> list[set]:
-    """Partition keys into stories: the window's matches, connected components.
+    """Partition keys into stories: the window's matches, joined story by story (`partition`).
 
     Every key is in exactly one set; the result does not depend on the order of
     ``fps`` (sets come out ordered by their smallest key). No dates: every pair
@@ -264,4 +259,4 @@ def group(fps: Mapping[Hashable, Fingerprint], settings: GroupingSettings) -> li
     for rank, key in enumerate(order):
         pairs += [(rank, other, strength(match)) for other, match in window.matches(fps[key], None)]
         window.add(rank, fps[key], None)
-    return [{order[rank] for rank in members} for members in partition(range(len(order)), pairs)]
+    return [{order[rank] for rank in members} for members in partition(range(len(order)), pairs, settings=settings)]

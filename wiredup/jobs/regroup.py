@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from wiredup.group.partition import partition
-from wiredup.group.window import StoryWindow, strength
+from wiredup.group.partition import partition, strength
+from wiredup.group.window import StoryWindow
 from wiredup.settings import GroupingSettings
 from wiredup.store.articles import save_signatures
 from wiredup.store.clusters import apply_partition, replace_matches
-from wiredup.store.corrections import overrides
 from wiredup.store.fingerprints import stored_fingerprints
 from wiredup.store.queries import count
+from wiredup.store.stories import overrides
 
 
 @dataclass
@@ -74,7 +74,7 @@ def regroup(
         _store_signatures(db, settings, resigned)
     report.articles, report.matches_after = len(ids), len(pairs)
     same, different = overrides(db)
-    groups = partition(ids, [(a, b, strength(m)) for a, b, m in pairs], same, different)
+    groups = partition(ids, [(a, b, strength(m)) for a, b, m in pairs], same, different, settings)
     when = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with db.atomic():
         replace_matches(db, pairs, when)

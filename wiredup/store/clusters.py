@@ -1,8 +1,8 @@
 """Clusters in the database: one per story, with stable ids.
 
-An article joins the cluster of the stored articles it copies. When it copies
-articles of several clusters, they merge into the oldest (lowest id); the merge
-is recorded in ``cluster_merges`` so an id that was handed out keeps resolving.
+Which articles form a story is decided in wiredup.store.stories; here clusters
+are written: a partition keeps the ids of the stories that survive, and an id
+merged away is recorded in ``cluster_merges`` so that it keeps resolving.
 Callers own the transaction.
 """
 
@@ -13,91 +13,24 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def assign_cluster(db, article_id: int, matches: Iterable[tuple[str, Any]], run_id: int | None, when: str) -> int:
-    """Record ``matches`` of an article and put it in its cluster; return the cluster id.
+def record_matches(db, article_id: int, matches: Iterable[tuple[str, Any]], run_id: int | None, when: str) -> None:
+    """Replace the stored matches of an article (both ways: its text may have changed) with ``matches``.
 
     ``matches`` pairs a stored article's canonical URL with the decision that
-    it tells the same story (an object with ``jaccard``, ``containment``,
-    ``shared_passages`` and ``method``). Matches to URLs that are not stored
-    are ignored.
+    it tells the same story (a wiredup.group.compare.Match). Matches to URLs
+    that are not stored are ignored.
     """
     matches = list(matches)
-    urls = [url for url, _ in matches]
     stored = {}
-    for chunk in _chunks(urls, 500):  # stay under SQLite's variable limit
+    for chunk in _chunks([url for url, _ in matches], 500):  # stay under SQLite's variable limit
         marks = ", ".join("?" for _ in chunk)
-        for url, other_id, cluster_id in db.execute(f"SELECT url, id, cluster_id FROM articles WHERE url IN ({marks})", chunk):
-            stored[url] = (other_id, cluster_id)
-    db.execute("DELETE FROM matches WHERE article_id = ?", [article_id])
+        stored.update(db.execute(f"SELECT url, id FROM articles WHERE url IN ({marks})", chunk))
+    db.execute("DELETE FROM matches WHERE article_id = :id OR other_id = :id", {"id": article_id})
     db["matches"].insert_all(
-        (
-            match_row(article_id, stored[url][0], match, run_id, when)
-            for url, match in matches
-            if url in stored and stored[url][0] != article_id
-        ),
+        (match_row(article_id, stored[url], match, run_id, when) for url, match in matches if stored.get(url, article_id) != article_id),
+        pk=("article_id", "other_id"),
         replace=True,
     )
-    current = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()[0]
-    strength = {}
-    for url, match in matches:
-        if url in stored and stored[url][1] is not None:
-            cluster_id = stored[url][1]
-            strength[cluster_id] = max(strength.get(cluster_id, (0.0, 0.0)), (match.containment, match.jaccard))
-    joinable = _joinable_clusters(db, article_id, current, strength)
-    if joinable:
-        target, *others = sorted(joinable)
-        for merged in others:
-            merge_clusters(db, merged, target, run_id, when)
-    else:
-        target = new_cluster(db, run_id, when)
-    db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [target, article_id])
-    refresh_cluster(db, target, when)
-    return target
-
-
-def _joinable_clusters(db, article_id: int, current: int | None, strength: dict[int, tuple]) -> list[int]:
-    """The matched clusters the article may join together without breaking a "different" correction.
-
-    Its own cluster comes first, then the others strongest match first; a
-    cluster is left out when a correction separates it from the article or from
-    a cluster already taken.
-    """
-    ordered = ([current] if current is not None else []) + sorted(
-        (c for c in strength if c != current), key=lambda c: (-strength[c][0], -strength[c][1], c)
-    )
-    if not ordered:
-        return []
-    apart = separated_clusters(db, ordered)
-    banned_for_article = {
-        row[0]
-        for row in db.execute(
-            """SELECT articles.cluster_id FROM overrides JOIN articles
-                 ON articles.id = CASE WHEN overrides.article_id = :id THEN overrides.other_id ELSE overrides.article_id END
-               WHERE overrides.relation = 'different' AND :id IN (overrides.article_id, overrides.other_id)""",
-            {"id": article_id},
-        )
-    }
-    taken: list[int] = []
-    for cluster_id in ordered:
-        if cluster_id in banned_for_article and cluster_id != current:
-            continue
-        if any(frozenset((cluster_id, other)) in apart for other in taken):
-            continue
-        taken.append(cluster_id)
-    return taken
-
-
-def separated_clusters(db, cluster_ids: Iterable[int]) -> set[frozenset]:
-    """Pairs of the given clusters that a "different" correction keeps apart."""
-    ids = list(cluster_ids)
-    marks = ", ".join("?" for _ in ids)
-    rows = db.execute(
-        f"""SELECT a.cluster_id, b.cluster_id FROM overrides
-            JOIN articles a ON a.id = overrides.article_id JOIN articles b ON b.id = overrides.other_id
-            WHERE overrides.relation = 'different' AND a.cluster_id IN ({marks}) AND b.cluster_id IN ({marks})""",
-        ids + ids,
-    )
-    return {frozenset(pair) for pair in rows if pair[0] != pair[1]}
 
 
 def new_cluster(db, run_id: int | None, when: str) -> int:
@@ -233,30 +166,3 @@ def match_row(article_id: int, other_id: int, match, run_id: int | None, when: s
 def _chunks(values: list, size: int):
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def leave_old_story(db, article_id: int, matches: Iterable[tuple[str, Any]], when: str) -> None:
-    """Before an article whose text changed is assigned (`assign_cluster`): forget the matches its
-    old text made, and take it out of its story when its new text matches no other member of it
-    and no "same" correction ties it to one. The other members keep the story and its id.
-
-    ``matches`` are the new text's, as `assign_cluster` takes them. Callers own the transaction.
-    """
-    db.execute("DELETE FROM matches WHERE article_id = :id OR other_id = :id", {"id": article_id})
-    (current,) = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
-    members = {row[0] for row in db.execute("SELECT id FROM articles WHERE cluster_id = ? AND id != ?", [current, article_id])}
-    if current is None or not members:  # alone in its story: it keeps it, joined or not
-        return
-    urls = [url for url, _ in matches]
-    for chunk in _chunks(urls, 500):
-        marks = ", ".join("?" for _ in chunk)
-        if any(row[0] in members for row in db.execute(f"SELECT id FROM articles WHERE url IN ({marks})", chunk)):
-            return
-    tied = db.execute(
-        "SELECT article_id + other_id - :id FROM overrides WHERE relation = 'same' AND :id IN (article_id, other_id)",
-        {"id": article_id},
-    )
-    if any(row[0] in members for row in tied):
-        return
-    db.execute("UPDATE articles SET cluster_id = NULL WHERE id = ?", [article_id])
-    refresh_cluster(db, current, when)

@@ -19,12 +19,12 @@ from datetime import datetime, timezone
 
 from wiredup.extract.clutter import clutter_site
 from wiredup.extract.pool import compress_page
-from wiredup.settings import Settings
+from wiredup.settings import GroupingSettings, Settings
 from wiredup.store import url_state
 from wiredup.store.articles import save_raw_page, save_signatures, seen_columns, upsert_article
-from wiredup.store.clusters import assign_cluster, leave_old_story
 from wiredup.store.schema import open_database
 from wiredup.store.site_blocks import record_page
+from wiredup.store.stories import assign_story
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +57,17 @@ class Writer:
     """Stores a run's items: ``begin_run``, ``write_batch`` as often as needed, ``finish_run``.
     Outcomes are counted in ``stats`` (Scrapy's stats collector, or ``Counters``).
 
-    >>> writer = Writer(":memory:", scheme_key="{}", stats=Counters())
+    >>> writer = Writer(":memory:", GroupingSettings(), stats=Counters())
     >>> run_id = writer.begin_run("news")
     >>> writer.write_batch([("skipped", type("Page", (), {"requested_urls": ["https://a.example/x"]})())])
     [None]
     >>> writer.finish_run("finished")
     """
 
-    def __init__(self, database_path: str, scheme_key: str, stats, recheck_hours: float = Settings.article_recheck_hours):
+    def __init__(self, database_path: str, grouping: GroupingSettings, stats, recheck_hours: float = Settings.article_recheck_hours):
         self.database_path = database_path
-        self.scheme_key = scheme_key
+        self.grouping = grouping
+        self.scheme_key = grouping.scheme_key()
         self.stats = stats
         self.recheck_hours = recheck_hours
         self.db = None
@@ -120,9 +121,8 @@ class Writer:
         )
         if not item.unchanged:
             save_signatures(self.db, self.scheme_key, [(article_id, item.fingerprint)])
-            if outcome == "updated":  # its text changed: its story follows the new text
-                leave_old_story(self.db, article_id, item.matches, item.fetched_at)
-            assign_cluster(self.db, article_id, item.matches, self.run_id, item.fetched_at)
+            # a changed text is grouped anew: its story follows the new text
+            assign_story(self.db, article_id, item.matches, self.grouping, self.run_id, item.fetched_at)
             if item.blocks is not None:
                 record_page(self.db, article_id, clutter_site(item.canonical_url), item.blocks)
         # in the same transaction: a crash before it leaves the URL due, and the next run stores it
