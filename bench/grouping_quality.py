@@ -6,6 +6,12 @@ settings and for MinHashLSH at 0.5 and 0.8 (union-find on raw candidates, the
 same MinHashes); then the measures that set the thresholds, a small sweep of
 the two decision thresholds, and the seed pages' partition.
 
+First, one line per data set (``--data``, repeatable; default
+syndication-dev and syndication-wire-dev): wiredup beside the benchmark's two
+reference rules, exact comparison of all pairs from ../shared/tools/dedup_eval.py
+(word 5-grams Jaccard >= 0.1 and containment >= 0.4; char 9-grams Jaccard >= 0.15
+and containment >= 0.45). Then the details for the first set.
+
     .venv/bin/python bench/grouping_quality.py
     .venv/bin/python bench/grouping_quality.py --data other.jsonl --seeds ''
 """
@@ -13,6 +19,7 @@ the two decision thresholds, and the seed pages' partition.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import itertools
 import json
 import sys
@@ -35,6 +42,7 @@ from wiredup.group.window import group  # noqa: E402
 from wiredup.settings import GroupingSettings  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+REFERENCE_RULES = ("exact-word5-j0.1c0.4", "exact-char9-j0.15c0.45")
 EXPECTED_SEEDS = [{"000", "001"}, {"002"}, {"003"}, {"004"}]
 
 
@@ -105,13 +113,50 @@ def percentiles(values, points=(1, 10, 50)) -> str:
     return " ".join(f"p{p}={v:.3g}" for p, v in zip(points, np.percentile(values, points, method="lower")))
 
 
+def summary(paths: list[Path], tools: Path | None) -> None:
+    """One line per data set: wiredup's `group()` and the reference rules, ARI / pair precision / pair recall."""
+    evaluator = _dedup_eval(tools)
+    rules = REFERENCE_RULES if evaluator else ()
+    print(f"{'data set':28} {'docs':>5} {'wiredup ARI / P / R':>22}" + "".join(f" {rule + ' ARI / P':>30}" for rule in rules))
+    settings = GroupingSettings()
+    for path in paths:
+        docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        gold = [doc["cluster"] for doc in docs]
+        groups = group(dict(enumerate(fingerprints([doc["text"] for doc in docs], settings))), settings)
+        ari, precision, recall = pair_scores(gold, labels(groups, len(docs)))
+        cells = []
+        for rule in rules:
+            texts = [(str(doc["id"]), doc["text"]) for doc in docs]
+            predicted = evaluator.builtin_baselines()[rule][0](texts)
+            r_ari, r_precision, _ = pair_scores(gold, [predicted[str(doc["id"])] for doc in docs])
+            cells.append(f" {r_ari:>21.4f} / {r_precision:.3f}")
+        print(f"{path.name:28} {len(docs):5d} {ari:>8.4f} / {precision:.3f} / {recall:.3f}" + "".join(cells), flush=True)
+
+
+def _dedup_eval(tools: Path | None):
+    """../shared/tools/dedup_eval.py as a module, or None when it is not there."""
+    path = tools / "dedup_eval.py" if tools else None
+    if path is None or not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("dedup_eval", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=SHARED / "benchmarks" / "syndication-dev.jsonl",
-                        help="JSONL with id, text, cluster (default: %(default)s)")
+    parser.add_argument("--data", type=Path, action="append",
+                        help="JSONL with id, text, cluster; repeatable (default: syndication-dev and syndication-wire-dev)")
+    parser.add_argument("--tools", type=Path, default=SHARED / "tools",
+                        help="folder of dedup_eval.py, for the reference rules; '' to skip them (default: %(default)s)")
     parser.add_argument("--seeds", default=str(SHARED / "seeds"),
                         help="folder of the seed pages 000-004 (*.txt); '' to skip (default: %(default)s)")
     args = parser.parse_args(argv)
+    args.data = args.data or [SHARED / "benchmarks" / name for name in ("syndication-dev.jsonl", "syndication-wire-dev.jsonl")]
+    summary(args.data, args.tools)
+    args.data = args.data[0]
+    print(f"\ndetails of {args.data.name}")
 
     docs = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [doc["text"] for doc in docs]
