@@ -142,7 +142,9 @@ def decide(same_cluster: bool, window: dict, match: Match, stored: dict | None, 
         return "rule", "not the same story: " + rule_text(match, settings)
     if stored:
         return "story join", (f"matched ({stored['method']}), but their stories were kept apart: a \"different\" correction "
-                              "between them, or too few of their other pairs match")
+                              f"between them, or too few of their other pairs match (a story joins another when at least "
+                              f"{settings.min_link_share:g} of their pairs match, one decisively, or more than "
+                              f"{settings.weak_min_link_share:g} do)")
     return "rule", (f"the rule matches them now ({rule_text(match, settings)}) but no match is stored: they were compared "
                     "under other settings or texts; `wiredup regroup` decides again")
 
@@ -161,9 +163,12 @@ def rule_text(match: Match, settings: GroupingSettings) -> str:
     if match.method == "passages":
         return (f"passages: {passages} (at least {settings.min_shared_passages}) and containment {c:.2f} "
                 f"(at least {settings.passage_min_containment:g})")
-    if match.method in ("containment", "lede"):
-        where = ", through the paragraph that opens both" if match.method == "lede" else ""
-        return f"{match.method}: one text mostly inside the other (containment {c:.2f}; threshold {settings.containment:g}){where}"
+    if match.method == "containment":
+        return (f"containment: one text mostly inside the other (containment {c:.2f}; threshold {settings.containment:g}), "
+                f"through {passages} or the paragraph that opens both")
+    if match.method == "quoted":
+        return (f"quoted: one text mostly inside the other (containment {c:.2f}) through one paragraph that does not open "
+                f"both (a lede quoted as a teaser, a brief in a roundup): not enough alone to join two stories")
     if match.method is not None:
         return f"{match.method}: containment {c:.2f}, {passages}"
     if n >= settings.min_shared_passages:
@@ -176,8 +181,8 @@ def rule_text(match: Match, settings: GroupingSettings) -> str:
 def joining_path(links: list[tuple[int, int, str]], a: int, b: int) -> list[dict] | None:
     """The shortest chain of links (stored matches, "same" corrections) from article ``a`` to ``b``.
 
-    >>> joining_path([(1, 3, "passages"), (3, 2, "lede")], 1, 2)
-    [{'from': 1, 'to': 3, 'by': 'passages'}, {'from': 3, 'to': 2, 'by': 'lede'}]
+    >>> joining_path([(1, 3, "passages"), (3, 2, "containment")], 1, 2)
+    [{'from': 1, 'to': 3, 'by': 'passages'}, {'from': 3, 'to': 2, 'by': 'containment'}]
     >>> joining_path([(1, 3, "passages")], 1, 2) is None
     True
     """
