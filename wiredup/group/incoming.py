@@ -132,9 +132,15 @@ class StoredDays:
         return forgot
 
     def held_mask(self, seconds: np.ndarray) -> np.ndarray:
-        """Per POSIX time: is its UTC day held?"""
-        days = EPOCH + np.floor_divide(seconds, 86400).astype(np.int64)
-        return (days >= self.since) | np.isin(days, np.fromiter(self._range_of, dtype=np.int64, count=len(self._range_of)))
+        """Per POSIX time: is its UTC day held? (NaN, undated: compared with every article, always held)
+
+        >>> StoredDays(date(2024, 4, 1).toordinal()).held_mask(np.array([0.0, 1.8e9, np.nan])).tolist()
+        [False, True, True]
+        """
+        undated = np.isnan(seconds)
+        days = EPOCH + np.floor_divide(np.where(undated, 0, seconds), 86400).astype(np.int64)
+        held = np.fromiter(self._range_of, dtype=np.int64, count=len(self._range_of))
+        return undated | (days >= self.since) | np.isin(days, held)
 
 
 class IncomingArticles:
@@ -218,10 +224,11 @@ class IncomingArticles:
 
     def _forget_unheld(self) -> None:
         """Drop the stored articles whose days are no longer held (never this run's articles)."""
-        keys, story, seen = self.window.dated_rows()
+        keys, story, seen = self.window.dated_keys()
         unheld = ~(self.days.held_mask(story) | self.days.held_mask(seen))
         for i in np.flatnonzero(unheld):
-            self.window.remove(keys[i])
+            if keys[i] not in self.text_hashes:
+                self.window.remove(keys[i])
 
     def group(self, item) -> str:
         """Set the item's ``canonical_url`` (the stored edition's), ``unchanged``, ``fingerprint``

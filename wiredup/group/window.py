@@ -210,10 +210,10 @@ class StoryWindow:
             return None
         return StoryDates(datetime.fromtimestamp(story, timezone.utc), datetime.fromtimestamp(seen, timezone.utc))
 
-    def dated_rows(self) -> tuple[list, np.ndarray, np.ndarray]:
-        """Every key indexed by hash values alone (no fingerprint in memory) with its two dates, as
-        POSIX seconds: what a crawl may let go of when it no longer needs it."""
-        keys = [key for key in self.index.keys() if key not in self.fingerprints]
+    def dated_keys(self) -> tuple[list, np.ndarray, np.ndarray]:
+        """Every indexed key with its two dates, as POSIX seconds (NaN: undated): for a crawl to let
+        go of the stored articles it no longer needs."""
+        keys = self.index.keys()
         rows = np.array([self.index.row(key) for key in keys], dtype=np.int64)
         return keys, self._story[rows], self._seen[rows]
 
