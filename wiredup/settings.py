@@ -102,10 +102,11 @@ class GroupingSettings:
     min_link_share: float = field(default=0.1, metadata=_bounds(0, 1))
     # ...or, with no decisive match between them, when more than this share of their pairs match.
     weak_min_link_share: float = field(default=0.5, metadata=_bounds(0, 1))
-    # Wire copies appear within days of each other: articles whose story dates
-    # (published, else first seen) are further apart are never compared, and a
-    # crawl indexes only this far back from the newest stored story, so memory
-    # stays bounded as the database grows. 0 compares across any distance.
+    # Wire copies appear within days of each other: two articles are compared when their
+    # story dates (published, else first seen; never after first seen) are this close, or
+    # when they were first seen this close (a copy dated wrongly or not at all, crawled
+    # beside its original). A crawl holds about this many days of stored articles, so
+    # memory stays bounded as the database grows. 0 compares across any distance.
     window_days: float = field(default=21.0, metadata=_bounds(0))
 
     def scheme(self) -> dict:
