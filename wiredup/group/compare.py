@@ -53,8 +53,10 @@ class Match:
 # "containment": one text mostly inside the other, through two paragraphs or more or through the
 # paragraph that opens both (a brief and its story); "passages": two paragraphs or more in common;
 # "quoted": mostly inside through one paragraph that does not open both (a lede quoted as a teaser
-# under another story, a brief inside a roundup): a match, but never decisive.
-METHODS = ("containment", "passages", "quoted")
+# under another story, a brief inside a roundup), and "background": two paragraphs in common that
+# are a sliver of both texts (the same background paragraphs under two stories): matches, but
+# never decisive.
+METHODS = ("containment", "passages", "quoted", "background")
 DECISIVE = frozenset({"containment", "passages"})
 
 
@@ -133,7 +135,7 @@ def compare(a: Fingerprint, b: Fingerprint, settings: GroupingSettings) -> Match
         opening = _opens(a, surviving_a, settings) and _opens(b, surviving_b, settings)
         method = "containment" if passages or opening else "quoted"
     elif passages:
-        method = "passages"
+        method = "passages" if containment >= settings.passage_decisive_containment else "background"
     else:
         method = None
     return Match(jaccard, containment, shared, method)

@@ -169,6 +169,9 @@ def rule_text(match: Match, settings: GroupingSettings) -> str:
     if match.method == "quoted":
         return (f"quoted: one text mostly inside the other (containment {c:.2f}) through one paragraph that does not open "
                 f"both (a lede quoted as a teaser, a brief in a roundup): not enough alone to join two stories")
+    if match.method == "background":
+        return (f"background: {passages} but containment {c:.2f} (under {settings.passage_decisive_containment:g}): "
+                f"not enough alone to join two stories")
     if match.method is not None:
         return f"{match.method}: containment {c:.2f}, {passages}"
     if n >= settings.min_shared_passages:
