@@ -40,9 +40,18 @@ database_argument = click.argument("database", type=click.Path(exists=True, dir_
 
 
 def output_options(command):
-    """--json and --csv: the same rows for scripts instead of a table."""
-    command = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(command)
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(command)
+    """--json and --csv: the same rows for scripts instead of a table; one or the other."""
+    command = click.option("--csv", "as_csv", is_flag=True, callback=_one_format, help="Print CSV instead of a table.")(command)
+    return click.option("--json", "as_json", is_flag=True, callback=_one_format, help="Print JSON instead of a table.")(command)
+
+
+def _one_format(ctx, param, value):
+    """Refuse --json with --csv (whichever click reads second), rather than pick one silently."""
+    if value:
+        ctx.meta.setdefault("formats", []).append(param.opts[0])
+        if len(ctx.meta["formats"]) > 1:
+            raise click.UsageError("--json or --csv: one or the other", ctx)
+    return value
 
 
 @cli.command()
@@ -60,22 +69,27 @@ def clusters(database, since, until, site, min_size, order, limit, as_json, as_c
     Example: wiredup clusters news.db --min-size 2 --sort largest --limit 10
     """
     rows = queries.stories(_open(database), limit, since=since, until=until, site=site, min_size=min_size, order=order)
-    _print(rows, as_json, as_csv, title="Stories", columns=STORY_COLUMNS)
+    _print(rows, as_json, as_csv, title="Stories", columns=STORY_COLUMNS, fields=list(STORY_COLUMNS))
 
 
 @cli.command()
 @database_argument
-@click.argument("cluster_id", type=int)
+@click.argument("story")
 @output_options
-def show(database, cluster_id, as_json, as_csv):
-    """The articles of one story: site, published, similarity to the representative (the first
-    published), and what each copy added to or cut from it. A merged story id still works.
+def show(database, story, as_json, as_csv):
+    """The articles of one story (its id, or an article's id or URL: that article's story): site,
+    published, similarity to the representative (the first published), and what each copy added
+    to or cut from it. A merged story id still works.
 
     Example: wiredup show news.db 1
     """
     from wiredup.group.explain import changes
 
     db = _open(database)
+    if story.isdigit():
+        cluster_id = int(story)
+    else:
+        cluster_id = queries.cluster_of(db, _article_id(db, story, database))
     rows = queries.story_members(db, cluster_id)
     if not rows:
         raise click.ClickException(f"no cluster {cluster_id} in {database}")
@@ -90,23 +104,27 @@ def show(database, cluster_id, as_json, as_csv):
     _print(rows, as_json, as_csv, title=f"Story {cluster_id}", columns=MEMBER_COLUMNS)
 
 
-@cli.command()
+# Words are what search takes: "-russia" or "c++" is one, never an option click does not know.
+@cli.command(context_settings={"ignore_unknown_options": True})
 @database_argument
-@click.argument("query")
+@click.argument("words", nargs=-1, required=True)
 @click.option("--all", "all_copies", is_flag=True, help="Every matching copy, not one hit per story.")
 @click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--fts", is_flag=True, help='The words are an FTS5 query: "a phrase", OR, NOT, prefix*, NEAR().')
 @output_options
-def search(database, query, all_copies, limit, as_json, as_csv):
-    """Full-text search over titles and bodies (FTS5: words, "a phrase", OR, NOT, prefix*),
-    one hit per story unless --all; matched words are highlighted.
+def search(database, words, all_copies, limit, fts, as_json, as_csv):
+    """Full-text search over titles and bodies: articles with every word (apostrophes, URLs and
+    signs are searched as text), one hit per story unless --all; matched words are highlighted.
 
-    Example: wiredup search news.db 'ambassador NOT russia'
+    Example: wiredup search news.db l'ambassadeur Macron
+    Example: wiredup search news.db --fts 'ambassador NOT russia'
     """
+    query = " ".join(words)
     try:
-        rows = queries.search(_open(database), query, all_copies=all_copies, limit=limit)
+        rows = queries.search(_open(database), query, all_copies=all_copies, limit=limit, fts=fts)
     except queries.QueryError as error:
         raise click.ClickException(str(error)) from None
-    _print(rows, as_json, as_csv, title=f"Search: {query}", columns=SEARCH_COLUMNS)
+    _print(rows, as_json, as_csv, title=f"Search: {query}", columns=SEARCH_COLUMNS, fields=SEARCH_FIELDS)
 
 
 @cli.command()
@@ -138,10 +156,12 @@ def article(database, reference, as_json, as_csv):
 
 @cli.command()
 @database_argument
-@click.option("--runs", type=int, default=10, show_default=True, help="How many recent crawl runs to list.")
+@click.option("--runs", type=click.IntRange(min=0), default=10, show_default=True,
+              help="How many recent crawl runs to list (0: none, only the sources).")
 @output_options
 def stats(database, runs, as_json, as_csv):
     """Per crawl run (fetched, stored, skipped by reason) and per site (pages, stored, skipped, grouped).
+    --csv prints two tables, the runs then the sources, a blank line between them.
 
     Example: wiredup stats news.db --runs 5
     """
@@ -150,7 +170,9 @@ def stats(database, runs, as_json, as_csv):
     if as_json:
         click.echo(json.dumps({"runs": run_rows, "sites": site_rows}, indent=2, ensure_ascii=False))
     elif as_csv:
-        _print(site_rows, False, True, title="")
+        _write_csv(run_rows, RUN_FIELDS)
+        click.echo()
+        _write_csv(site_rows, SOURCE_FIELDS)
     else:
         _print(run_rows, False, False, title="Crawl runs", columns=RUN_COLUMNS)
         _print(site_rows, False, False, title="Sources", columns=SOURCE_COLUMNS)
@@ -174,18 +196,22 @@ def export(database, what, fmt, output):
         for values in rows:
             row = dict(zip(columns, values))
             if writer:
-                writer.writerow(row)
+                writer.writerow(row)  # a CSV cell holds the authors as the JSON list stored
             else:
+                if "authors" in row:  # a list, as `wiredup article --json` gives it, not a string
+                    row["authors"] = json.loads(row["authors"] or "[]")
                 output.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: dict[str, str] | None = None) -> None:
-    """Rows as JSON, CSV, or a table of ``columns`` (key -> header; all keys when None)."""
+def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: dict[str, str] | None = None,
+           fields: list[str] | None = None) -> None:
+    """Rows as JSON, CSV (every key; ``fields`` head an empty CSV), or a table of ``columns``
+    (key -> header; all keys when None) that says "none" when there is no row."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if as_csv:
-        _write_csv(rows)
+        _write_csv(rows, fields)
         return
     # the table is for reading: the columns that fit 80 characters, days not
     # instants (--json and --csv have every value)
@@ -197,14 +223,14 @@ def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: d
     for row in rows:
         table.add_row(*(_readable(key, row.get(key)) for key in columns))
     if not rows:
-        table.add_row(*("" for _ in columns or [""]))
+        table.caption = "none"
     Console().print(table)
 
 
-def _write_csv(rows: list[dict]) -> None:
-    if not rows:
-        return
-    writer = csv.DictWriter(sys.stdout, list(rows[0]), lineterminator="\n")
+def _write_csv(rows: list[dict], fields: list[str] | None = None) -> None:
+    """Rows as CSV with a header: their keys, or ``fields`` when there is no row (a script reading
+    the columns by name finds them either way); lists and dicts as JSON."""
+    writer = csv.DictWriter(sys.stdout, list(rows[0]) if rows else fields or [], lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({key: json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
@@ -219,6 +245,12 @@ STORY_COLUMNS = {"cluster_id": "story", "size": "size", "outlets": "sites", "fir
 MEMBER_COLUMNS = {"id": "id", "sitename": "site", "published": "published", "representative": "rep",
                   "containment": "shared", "words_added": "+words", "words_cut": "-words", "title": "title"}
 SEARCH_COLUMNS = {"cluster_id": "story", "story_size": "size", "sitename": "site", "title": "title", "snippet": "snippet"}
+# Every column of an empty listing's CSV: the keys its rows have (tests/test_answers.py checks them)
+SEARCH_FIELDS = ["cluster_id", "story_size", "id", "sitename", "published", "title", "snippet", "url"]
+RUN_FIELDS = ["run", "started", "finished", "finish_reason", "pages_fetched", "articles_new", "articles_updated",
+              "articles_unchanged", "skipped", "skipped_by_reason", "fetch_failed"]
+SOURCE_FIELDS = ["source", "pages", "new", "updated", "unchanged", "skipped", "skipped_by_reason", "articles",
+                 "stories", "grouped"]
 RUN_COLUMNS = {"run": "run", "started": "started", "pages_fetched": "fetched",
                "articles_new": "new", "articles_updated": "updated", "articles_unchanged": "same",
                "skipped_by_reason": "skipped", "fetch_failed": "failed"}
@@ -422,15 +454,24 @@ def _window_line(window: dict) -> str:
 DECIDERS = {"correction": "a correction", "window": "the window", "rule": "the rule", "story join": "the story join"}
 
 
+def _article_id(db, reference: str, database: str) -> int:
+    """The id of the article ``reference`` (an id or a URL) names, or exit 1 saying there is none."""
+    found = queries.article_id(db, reference)
+    if found is None:
+        raise click.ClickException(f"no article with id or URL {reference!r} in {database}")
+    return found
+
+
 def _correction_command(relation: str, summary: str):
     @database_argument
-    @click.argument("article_a", type=int)
-    @click.argument("article_b", type=int)
+    @click.argument("reference_a", metavar="A")
+    @click.argument("reference_b", metavar="B")
     @click.option("--note", help="Why: kept with the correction.")
-    def command(database, article_a, article_b, note):
+    def command(database, reference_a, reference_b, note):
         from wiredup.store.corrections import correct
 
         db = _open(database)
+        article_a, article_b = (_article_id(db, reference, database) for reference in (reference_a, reference_b))
         try:
             changes = correct(db, article_a, article_b, relation, note)
         except (LookupError, ValueError) as error:
@@ -447,14 +488,14 @@ def _correction_command(relation: str, summary: str):
 
 cli.command("same")(_correction_command(
     "same",
-    """Mark two articles (ids) as the same story; their stories merge.
+    """Mark two articles (ids or URLs) as the same story; their stories merge.
 
     Example: wiredup same news.db 3 5 --note "same AFP story, rewritten"
     """,
 ))
 cli.command("different")(_correction_command(
     "different",
-    """Mark two articles (ids) as different stories; their story splits where the matches allow.
+    """Mark two articles (ids or URLs) as different stories; their story splits where the matches allow.
 
     Example: wiredup different news.db 1 2
     """,

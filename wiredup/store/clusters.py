@@ -66,23 +66,33 @@ def refresh_cluster(db, cluster_id: int, when: str) -> None:
     """Recompute a cluster's summary columns from its members.
 
     The representative is the member published first (then seen first): the
-    likely original that the other members copy.
+    likely original that the other members copy. First means the earliest
+    instant: dates keep their page's UTC offset, so they are compared through
+    julianday(), never as text (14:42+03:00 is before 12:12Z).
     """
     db.execute(
-        """
+        f"""
         UPDATE clusters SET
           size = (SELECT count(*) FROM articles WHERE cluster_id = :id),
           outlets = (SELECT count(DISTINCT coalesce(sitename, source)) FROM articles WHERE cluster_id = :id),
           first_seen = (SELECT min(first_seen) FROM articles WHERE cluster_id = :id),
-          first_published = (SELECT min(published) FROM articles WHERE cluster_id = :id),
-          representative_id = (
-            SELECT id FROM articles WHERE cluster_id = :id
-            ORDER BY published IS NULL, published, first_seen, id LIMIT 1),
+          {SUMMARY_BY_INSTANT},
           updated = :when
         WHERE id = :id
         """,
         {"id": cluster_id, "when": when},
     )
+
+
+# A story's representative (its member published first, by instant; undated ones last, then first seen)
+# and its first published date (the representative's, as the page gave it), for a cluster :id.
+SUMMARY_BY_INSTANT = """
+          representative_id = (
+            SELECT id FROM articles WHERE cluster_id = :id
+            ORDER BY julianday(published) IS NULL, julianday(published), first_seen, id LIMIT 1),
+          first_published = (
+            SELECT published FROM articles WHERE cluster_id = :id AND julianday(published) IS NOT NULL
+            ORDER BY julianday(published), first_seen, id LIMIT 1)"""
 
 
 def apply_partition(db, groups: Iterable[set[int]], when: str, run_id: int | None = None) -> dict[str, int]:

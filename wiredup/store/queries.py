@@ -16,9 +16,10 @@ from wiredup.urls import url_key
 
 STORY_ORDER = {
     # SQLite sorts NULL before every value, so DESC puts stories with no date
-    # last; plain column terms let the clusters indexes give the order.
-    "newest": "first_published DESC, cluster_id DESC",
-    "largest": "size DESC, outlets DESC, first_published DESC, cluster_id DESC",
+    # last. Dates keep their page's UTC offset: they are ordered by instant
+    # (julianday), the expression the clusters indexes hold, so they give the order.
+    "newest": "julianday(first_published) DESC, cluster_id DESC",
+    "largest": "size DESC, outlets DESC, julianday(first_published) DESC, cluster_id DESC",
 }
 
 
@@ -84,7 +85,7 @@ def story_members(db, cluster_id: int) -> list[dict]:
         FROM articles JOIN clusters ON clusters.id = articles.cluster_id
         LEFT JOIN signatures ON signatures.article_id = articles.id
         WHERE articles.cluster_id = ?
-        ORDER BY articles.published IS NULL, articles.published, articles.first_seen, articles.id
+        ORDER BY julianday(articles.published) IS NULL, julianday(articles.published), articles.first_seen, articles.id
     """
     rows = list(_rows(db, sql, [current]))
     reference = next((row["shingles"] for row in rows if row["representative"]), None)
@@ -106,12 +107,25 @@ def _similarity(a: bytes | None, b: bytes | None) -> tuple[float | None, float |
     return round(common / (len(left) + len(right) - common), 3), round(common / min(len(left), len(right)), 3)
 
 
-def search(db, query: str, all_copies: bool = False, limit: int = 20) -> list[dict]:
-    """Full-text search (FTS5 syntax) over titles and bodies, best match first.
+def plain_terms(text: str) -> str:
+    """An FTS5 query that finds every word of ``text`` as a word: each term quoted, so that
+    apostrophes, ``+``, URLs or a leading ``-`` are text, never FTS5 syntax.
+
+    >>> print(plain_terms("l'ambassadeur  O'Brien c++ -russia"))
+    "l'ambassadeur" "O'Brien" "c++" "-russia"
+    >>> print(plain_terms('a "quote'), plain_terms("  "))
+    "a" ""\"quote" ""
+    """
+    return " ".join('"' + term.replace('"', '""') + '"' for term in text.split()) or '""'  # "": matches nothing
+
+
+def search(db, query: str, all_copies: bool = False, limit: int = 20, fts: bool = False) -> list[dict]:
+    """Full-text search over titles and bodies, best match first: every word of ``query``, or
+    ``query`` in FTS5 syntax when ``fts``.
 
     One hit per story unless ``all_copies``: the best-ranked copy stands for
     its story, with the story's size. Matched words in ``snippet`` are marked
-    «like this». A malformed query raises QueryError.
+    «like this». A malformed FTS5 query raises QueryError.
 
     >>> from wiredup.store.schema import open_database
     >>> search(open_database(":memory:"), "ambassador")
@@ -125,6 +139,7 @@ def search(db, query: str, all_copies: bool = False, limit: int = 20) -> list[di
     # `limit` stories among all hits. n grows until it holds them or every hit,
     # and only the rows returned get a snippet. Ranking every hit (bm25) stays:
     # ~130 ms for a word in every article of 100k.
+    query = query if fts else plain_terms(query)
     wanted = None if limit is None or limit < 0 else limit
     best = -1 if wanted is None else wanted if all_copies else max(100, 10 * wanted)
     try:
@@ -192,6 +207,21 @@ def article(db, reference: str) -> dict | None:
     return found
 
 
+def article_id(db, reference: str) -> int | None:
+    """The id of the article ``reference`` names: its id, or its URL (canonical or as fetched); None if none.
+
+    >>> from wiredup.store.schema import open_database
+    >>> article_id(open_database(":memory:"), "https://example.com/a") is None
+    True
+    """
+    if str(reference).isdigit():
+        row = db.execute("SELECT id FROM articles WHERE id = ?", [int(reference)]).fetchone()
+    else:
+        row = db.execute("SELECT id FROM articles WHERE url = :ref OR final_url = :ref ORDER BY url = :ref DESC, id LIMIT 1",
+                         {"ref": reference}).fetchone()
+    return row[0] if row else None
+
+
 def run_stats(db, limit: int | None = None) -> list[dict]:
     """One row per crawl run, newest first: fetched, new / updated / unchanged, skipped by reason.
 
@@ -201,7 +231,7 @@ def run_stats(db, limit: int | None = None) -> list[dict]:
     """
     sql = """SELECT id AS run, started, finished, finish_reason, pages_fetched, articles_new, articles_updated,
                     articles_unchanged, skipped, stats FROM crawl_runs ORDER BY id DESC"""
-    if limit:
+    if limit is not None:  # 0: no run
         sql += f" LIMIT {int(limit)}"
     rows = []
     for row in _rows(db, sql, []):

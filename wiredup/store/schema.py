@@ -291,6 +291,20 @@ def _add_published_from(db: sqlite_utils.Database) -> None:
         db["articles"].add_column("published_from", str)
 
 
+def _story_dates_by_instant(db: sqlite_utils.Database) -> None:
+    # Dates keep their page's UTC offset: stories were ordered, and their first published article
+    # chosen, by text, so 14:42+03:00 came after 12:12Z. Order by the instant (julianday) through
+    # indexes on it, and choose every story's representative and first published date again.
+    from wiredup.store.clusters import SUMMARY_BY_INSTANT
+
+    db.execute("DROP INDEX IF EXISTS clusters_first_published")
+    db.execute("DROP INDEX IF EXISTS clusters_largest")
+    db.execute("CREATE INDEX IF NOT EXISTS clusters_first_instant ON clusters(julianday(first_published))")
+    db.execute("CREATE INDEX IF NOT EXISTS clusters_largest_instant ON clusters(size, outlets, julianday(first_published))")
+    with db.atomic():
+        db.execute(f"UPDATE clusters SET {SUMMARY_BY_INSTANT.replace(':id', 'clusters.id')}")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
@@ -301,6 +315,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _index_only_text_changes,
     _index_first_seen,
     _add_published_from,
+    _story_dates_by_instant,
 ]
 
 
