@@ -127,7 +127,7 @@ class UrlStateRecorder(_UrlStateMiddleware):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.deferred: list[tuple[tuple, dict]] = []
+        self.deferred: list[tuple[tuple, dict, dict]] = []  # (record args, outcome, the request's meta)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -138,8 +138,10 @@ class UrlStateRecorder(_UrlStateMiddleware):
     def spider_closed(self, spider, reason: str = "finished") -> None:
         if self.db is not None and self.deferred:
             if reason == "finished":
-                for args, outcome in self.deferred:
-                    self.record(*args, **outcome)
+                for args, outcome, meta in self.deferred:
+                    # a page whose parse stopped half-way keeps no validators: the next run reads it all again
+                    if meta.get("wiredup_parsed"):
+                        self.record(*args, **outcome)
             else:
                 logger.info("Crawl %s: %d feeds, sitemaps and listings will be parsed again next run", reason, len(self.deferred))
             self.deferred = []
@@ -168,7 +170,7 @@ class UrlStateRecorder(_UrlStateMiddleware):
         }
         if self.defer_revalidated and kind in REVALIDATED and 200 <= response.status < 300:
             outcome["content_hash"] = url_state.body_hash(outcome.pop("body"))  # a sitemap may be megabytes
-            self.deferred.append((args, outcome))
+            self.deferred.append((args, outcome, request.meta))
         else:
             self.record(*args, **outcome)
         return response

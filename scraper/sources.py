@@ -55,19 +55,17 @@ class Source:
         """
         return {urlsplit(url).netloc for url in (self.home, *self.feeds, *self.sitemaps) if url and urlsplit(url).netloc}
 
-    def domains(self) -> set[str] | None:
-        """Where this source's requests may go: its hosts' names and ``allowed_domains``;
-        None (anywhere) when a location is a local file.
+    def domains(self) -> set[str]:
+        """Where this source's web requests may go: its web hosts' names and ``allowed_domains``.
+        A location that is a local file adds none: it opens no host to this or any other source.
 
         >>> sorted(Source("x", home="https://a.example/", allowed_domains=("cdn.example",)).domains())
         ['a.example', 'cdn.example']
-        >>> Source("x", home="file:///tmp/index.html").domains() is None
-        True
+        >>> Source("x", home="file:///tmp/index.html").domains()
+        set()
         """
         locations = [url for url in (self.home, *self.feeds, *self.sitemaps) if url]
-        if any(urlsplit(url).scheme not in ("http", "https") for url in locations):
-            return None
-        return {urlsplit(url).hostname for url in locations} | set(self.allowed_domains)
+        return {urlsplit(url).hostname for url in locations if urlsplit(url).scheme in ("http", "https")} | set(self.allowed_domains)
 
     def is_article_url(self, url: str) -> bool:
         """True when a link found on a listing page looks like an article of this source.

@@ -24,6 +24,8 @@ from email.utils import formatdate
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from random import Random
+from xml.sax.saxutils import escape as xml_escape
 
 MILLION = 1_000_000
 BOMB_BYTES = 64 * 1024 * 1024  # a gzip body that inflates past DOWNLOAD_MAXSIZE (5 MB)
@@ -121,6 +123,17 @@ CASES = [
     Case("nul-bytes", "page", "stored", "Witnesses in the nul-bytes inquiry"),
     Case("invalid-utf-8", "page", "stored", "A second meeting is planned"),
     Case("all-script", "page", "skipped"),
+    # UTF-8 bytes with multibyte sequences are UTF-8, whatever the header or <meta> says (issue 20, 5)
+    Case("utf-8-header-says-latin-1", "page", "stored", "Le café de Zürich ferme"),
+    Case("utf-8-meta-says-windows-1252", "page", "stored", "La crème brûlée du marché"),
+    Case("utf-8-header-latin-1-meta-windows-1252", "page", "stored", "Ein Geschäft in Düsseldorf"),
+    # random bytes declared UTF-8: no text to store, a counted skip with its reason (issue 20, 9)
+    Case("random-bytes-says-utf-8", "page", "skipped:undecodable"),
+    Case("random-bytes-in-html-says-utf-8", "page", "skipped:undecodable"),
+    # rel=canonical is trusted for the page itself only: never the site's root, never another host
+    # (issue 20, 3); each is stored under its own URL
+    *[Case(f"canonical-is-home-{number}", "page", "stored", f"Witnesses in the canonical-is-home-{number} inquiry") for number in range(5)],
+    Case("canonical-on-another-host", "page", "stored", "Witnesses in the canonical-on-another-host inquiry"),
     # -- bad transport --------------------------------------------------------------------------
     Case("not-found", "transport", "failed:http_404", requests=1),
     Case("gone", "transport", "failed:http_410", requests=1),
@@ -137,8 +150,14 @@ CASES = [
 CASE_BY_PATH = {case.path: case for case in CASES}
 
 # Bad feeds and sitemaps: each lists one readable article (``/via/<name>``) besides its trap.
-FEEDS = ["malformed", "entity-bomb", "external-entity"]
-SITEMAPS = ["malformed", "entity-bomb", "external-entity", "million-urls", "million-urls-gzip"]
+FEEDS = ["malformed", "entity-bomb", "external-entity", "bad-links"]
+SITEMAPS = ["malformed", "entity-bomb", "external-entity", "million-urls", "million-urls-gzip", "bad-links"]
+# Links no crawl may follow, each before a readable article on a feed, a sitemap and a listing page
+# (issue 20, 1 and 4): schemes that are no page, an invalid IPv6 host, a local file, inline data, and
+# a host that is not the source's. Each is counted and logged; the entries after it are still read.
+BAD_LINK_NAMES = ["mailto", "javascript", "tel", "urn", "invalid-ipv6", "file", "data", "localhost"]
+LOCAL_TARGET = "/localhost-target"  # what following the localhost link would ask for
+LISTINGS = ["bad-links"]  # listing pages (a source of their own, with a home page)
 TOO_LARGE_SITEMAPS = {"million-urls", "million-urls-gzip"}  # skipped whole: too large to read
 OFFSITE_TARGET = "/offsite-target"
 CANARY_PATH = "/xxe-canary"  # what a resolved external entity would make the crawler ask for
@@ -150,10 +169,20 @@ def via_path(kind: str, name: str) -> str:
 
 
 def via_pages() -> list[tuple[str, str]]:
-    """(port role, path) of every readable article the bad feeds and sitemaps lead to: each must be
-    stored. (The robots hosts' articles must not: an unreachable robots.txt forbids the whole host.)"""
+    """(port role, path) of every readable article the bad feeds, sitemaps and listings lead to: each
+    must be stored. (The robots hosts' articles must not: an unreachable robots.txt forbids the whole host.)"""
     return [("main", via_path("feed", name)) for name in FEEDS] + [
         ("main", via_path("sitemap", name)) for name in SITEMAPS if name not in TOO_LARGE_SITEMAPS
+    ] + [("main", via_path("listing", name)) for name in LISTINGS]
+
+
+def bad_links(site: "HostileSite") -> list[str]:
+    """One link of each ``BAD_LINK_NAMES`` kind, as a page of ``site`` would carry it."""
+    port = site._servers["main"].server_address[1]
+    return [
+        "mailto:desk@news.example", "javascript:void(0)", "tel:+15550100", "urn:isbn:0451450523",
+        "http://[name]/x", "file:///etc/passwd", "data:text/html,<p>Injected</p>",
+        f"http://localhost:{port}{LOCAL_TARGET}",
     ]
 
 
@@ -196,6 +225,7 @@ class HostileSite:
             threading.Thread(target=server.serve_forever, daemon=True).start()
             self._servers[role] = server
         self.canary_file.write_text(self.url(CANARY_PATH))
+        self._write_local_source()
         _million_gzip(self.url(""))  # made before the crawl asks for it, or the crawl would time out waiting
         return self
 
@@ -204,6 +234,18 @@ class HostileSite:
         for server in self._servers.values():
             server.shutdown()
             server.server_close()
+
+    def _write_local_source(self) -> None:
+        """A source read from local files, next to the web ones (as the bundled fixture entry is):
+        its feed lists a local article, which must be stored, and must not open the web sources'
+        pages to other hosts or schemes (issue 20, 4)."""
+        folder = self.canary_file.parent / "local-source"
+        folder.mkdir(exist_ok=True)
+        self.local_article = folder / "article.html"
+        self.local_article.write_text(page("A local story", english("local-file-source")), encoding="utf-8")
+        self.local_feed = folder / "feed.xml"
+        self.local_feed.write_text(f'<?xml version="1.0"?><rss><channel><item><title>Local</title><link>{self.local_article.as_uri()}</link>'
+                                   "</item></channel></rss>", encoding="utf-8")
 
     def url(self, path: str, role: str = "main") -> str:
         return f"http://127.0.0.1:{self._servers[role].server_address[1]}{path}"
@@ -222,7 +264,12 @@ class HostileSite:
             "sitemaps": [self.url(f"/sitemaps/{name}.xml") for name in SITEMAPS],
         }
         robots = [{"name": role, "home": self.url("/", role), "article_patterns": ["/via/"]} for role in ROBOTS_CASES]
-        return [main, *robots]
+        # every bad link looks like an article to this source: only the link checks keep them out
+        listings = [{"name": f"listing-{name}", "home": self.url(f"/listings/{name}.html"),
+                     "article_patterns": ["/via/", "^mailto:", "^javascript:", "^tel:", "^urn:", "/x$", "passwd", "^data:", LOCAL_TARGET]}
+                    for name in LISTINGS]
+        local = {"name": "local-file", "feeds": [self.local_feed.as_uri()]}
+        return [main, *robots, *listings, local]
 
     def _log(self, port: int, path: str) -> None:
         with self._lock:
@@ -285,6 +332,12 @@ class _Handler(BaseHTTPRequestHandler):
             items = "".join(f"<item><title>{case.name}</title><link>{site.url(case.path)}</link></item>" for case in CASES)
             return self._send(200, f'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile</title>{items}</channel></rss>'.encode(),
                               "application/rss+xml")
+        if path.startswith("/listings/"):
+            name = path.removeprefix("/listings/").removesuffix(".html")
+            links = [*bad_links(site), via_path("listing", name)]
+            return self._send(200, "<html><body>{}</body></html>".format("".join(f'<a href="{link}">x</a>' for link in links)).encode())
+        if path == LOCAL_TARGET:
+            return self._send(200, _html("Should never be asked", english("localhost")))
         if path.startswith("/feeds/"):
             return self._send(200, self._feed(path.removeprefix("/feeds/").removesuffix(".xml")), "application/rss+xml")
         if path.startswith("/sitemaps/"):
@@ -299,12 +352,17 @@ class _Handler(BaseHTTPRequestHandler):
             number = int(path.rsplit("/", 1)[1])
             return self._send(302, b"", Location=site.url(f"/hostile/redirect-chain/{number + 1}"))
         case = CASE_BY_PATH.get(path)
+        if case is not None and case.name.startswith("canonical-is-home-"):
+            return self._canonical_page(case, self.site.url("/"))
         if case is None:
             return self._send(404, b"<h1>Not Found</h1>")
         getattr(self, "case_" + case.name.replace("-", "_"))(case)
 
     def _feed(self, name: str) -> bytes:
         readable = f"<item><title>Readable</title><link>{self.site.url(via_path('feed', name))}</link></item>"
+        if name == "bad-links":
+            items = "".join(f"<item><title>Bad</title><link>{xml_escape(link)}</link></item>" for link in bad_links(self.site))
+            return f'<?xml version="1.0"?><rss><channel><title>Bad links</title>{items}{readable}</channel></rss>'.encode()
         if name == "malformed":
             return f'<?xml version="1.0"?><rss><channel><title>Broken & unescaped<item><title>x</title></item>{readable}<item><link>'.encode()
         if name == "entity-bomb":
@@ -315,6 +373,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _sitemap(self, name: str) -> None:
         readable = f"<url><loc>{self.site.url(via_path('sitemap', name))}</loc></url>"
         ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        if name == "bad-links":
+            entries = "".join(f"<url><loc>{xml_escape(link)}</loc></url>" for link in bad_links(self.site))
+            return self._send(200, f"<?xml version='1.0'?><urlset {ns}>{entries}{readable}</urlset>".encode(), "application/xml")
         if name == "malformed":
             return self._send(200, f"<?xml version='1.0'?><urlset {ns}>{readable}<url><loc>&broken; <<url>".encode(), "application/xml")
         if name == "entity-bomb":
@@ -431,6 +492,36 @@ class _Handler(BaseHTTPRequestHandler):
     def case_all_script(self, case):
         script = "<script>" + "window.app = {state: 'loading', items: []};" * 200 + "</script>"
         self._send(200, f"<html><head>{script}</head><body>{script}<div id=\"root\"></div>{script}</body></html>".encode())
+
+    def case_utf_8_header_says_latin_1(self, case):
+        text = english(case.name) + ". Le café de Zürich ferme ses portes après cent ans"
+        self._send(200, page("Café", text).encode("utf-8"), "text/html; charset=iso-8859-1")
+
+    def case_utf_8_meta_says_windows_1252(self, case):
+        text = english(case.name) + ". La crème brûlée du marché a gagné le concours"
+        self._send(200, page("Crème", text, head='<meta charset="windows-1252">').encode("utf-8"), "text/html")
+
+    def case_utf_8_header_latin_1_meta_windows_1252(self, case):
+        text = english(case.name) + ". Ein Geschäft in Düsseldorf schließt nach fünfzig Jahren"
+        body = page("Geschäft", text, head='<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">')
+        self._send(200, body.encode("utf-8"), "text/html; charset=iso-8859-1")
+
+    def case_random_bytes_says_utf_8(self, case):
+        self._send(200, Random(20).randbytes(6000), "text/html; charset=utf-8")
+
+    def case_random_bytes_in_html_says_utf_8(self, case):
+        noise = Random(21).randbytes(900)
+        paragraphs = b"".join(b"<p>" + noise[start:start + 300].replace(b"<", b" ") + b"</p>" for start in range(0, 900, 300))
+        body = b'<html><head><meta charset="utf-8"><title>Noise</title></head><body><article>' + paragraphs + b"</article></body></html>"
+        self._send(200, body, "text/html; charset=utf-8")
+
+    def _canonical_page(self, case, canonical: str):
+        head = f'<link rel="canonical" href="{canonical}">'
+        self._send(200, _html(f"Story {case.name}", english(case.name), head=head))
+
+    def case_canonical_on_another_host(self, case):
+        # the page names a URL on another host (port) as its original: a syndicated rewrite
+        self._canonical_page(case, self.site.url(f"/wire/{case.name}", ROBOTS_CASES[0]))
 
     # -- bad transport --------------------------------------------------------------------------
 

@@ -16,14 +16,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 import fault_log
 from conftest import copy_project, scrapy_crawl
 from hostile_site import (
-    CANARY_PATH, CASES, FEEDS, OFFSITE_TARGET, ROBOTS_CASES, SITEMAPS, TOO_LARGE_SITEMAPS, Case,
-    HostileSite, via_pages, via_path,
+    BAD_LINK_NAMES, CANARY_PATH, CASES, FEEDS, LISTINGS, LOCAL_TARGET, OFFSITE_TARGET, ROBOTS_CASES, SITEMAPS,
+    TOO_LARGE_SITEMAPS, Case, HostileSite, via_pages, via_path,
 )
 from news_site import write_sources
 
@@ -33,6 +34,7 @@ CRAWL_SETTINGS = ("-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=1", "-s", "AUTO
                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16")
 NOT_FETCHED = re.compile(r"Not fetched \((\w+)\): (\S+)")
 NOT_AN_ARTICLE = re.compile(r"not an article \((\w+)[^)]*\): (\S+)")
+NOT_FOLLOWED = re.compile(r"Not followed \((\w+)\): (\S+) on (\S+)")
 
 
 @dataclass
@@ -76,9 +78,12 @@ def crawl(tmp_path_factory) -> HostileCrawl:
             (integrity,) = conn.execute("PRAGMA integrity_check").fetchone()
         result = HostileCrawl(site, project, logs, paths, stats, articles, url_state, integrity)
         expected = [site.url(case.path) for case in CASES if case.expect == "stored"] + [site.url(path, role) for role, path in via_pages()]
+        expected.append(site.local_article.as_uri())
         stored = [url for url, _, _ in articles]
         fault_log.record(
-            "hostile_input", cases=len(CASES) + len(FEEDS) + len(SITEMAPS) + len(ROBOTS_CASES), runs=len(logs),
+            "hostile_input", runs=len(logs),
+            # every page case, bad feed, sitemap, listing and robots.txt, each bad link where it was met, the local source
+            cases=len(CASES) + len(FEEDS) + len(SITEMAPS) + len(LISTINGS) + len(ROBOTS_CASES) + 3 * len(BAD_LINK_NAMES) + 1,
             lost=len(set(expected) - set(stored)), duplicated=len(stored) - len(set(stored)),
         )
         yield result
@@ -198,3 +203,34 @@ def test_the_rerun_stores_nothing_twice_and_fetches_no_stored_article(crawl):
     stored_paths = {url.split("/", 3)[3] for url in urls}
     assert not ["/" + path for path in stored_paths if "/" + path in crawl.paths[1]], crawl.paths[1]
     assert crawl.stats[1].get("wiredup/stored/new", 0) == 0
+
+
+BAD_LINK_PAGES = [("feed", f"/feeds/{name}.xml") for name in FEEDS if name == "bad-links"] + [
+    ("sitemap", f"/sitemaps/{name}.xml") for name in SITEMAPS if name == "bad-links"] + [
+    ("listing", f"/listings/{name}.html") for name in LISTINGS]
+
+
+@pytest.mark.parametrize("kind, path", BAD_LINK_PAGES)
+def test_each_bad_link_is_counted_and_logged_and_the_entries_after_it_are_read(crawl, kind, path):
+    # issue 20, 1: a mailto:, javascript:, tel:, urn: or invalid IPv6 link ended the page's parse
+    page_url = crawl.site.url(path)
+    logged = [(reason, url) for reason, url, on in crawl.logged(NOT_FOLLOWED) if on == page_url]
+    assert len(logged) == len(BAD_LINK_NAMES), logged
+    assert crawl.text(via_path(kind, "bad-links")) is not None, "the entry after the bad links was not stored"
+    # parsed to its end, so its validators are kept: the rerun finds it unchanged and need not parse it
+    assert crawl.url_state[page_url]["content_hash"]
+
+
+def test_links_from_a_web_page_never_reach_a_file_data_or_another_host(crawl):
+    # issue 20, 4: a file-located source next to the web ones turned the offsite filter off
+    stored = [url for url, _, _ in crawl.articles]
+    local = crawl.site.local_article.as_uri()
+    assert [url for url in stored if not url.startswith(crawl.site.url("/")) and url != local] == [], stored
+    assert not [text for _, text, _ in crawl.articles if "root:" in text or "Injected" in text]
+    assert LOCAL_TARGET not in crawl.site.paths()
+    assert not [url for url in crawl.url_state if urlsplit(url).scheme not in ("http", "https") and url != local
+                and not url.startswith(crawl.site.local_feed.parent.as_uri())]
+
+
+def test_a_local_source_next_to_web_sources_is_still_crawled(crawl):
+    assert crawl.site.local_article.as_uri() in [url for url, _, _ in crawl.articles]

@@ -91,10 +91,11 @@ class NewsSpider(scrapy.Spider):
             except SourcesError as error:
                 # A clear one-line reason beats a traceback for a cron job's mail.
                 raise SystemExit(f"wiredup: {error}") from None
-            domains = [source.domains() for source in spider.sources]
-            if domains and None not in domains:
+            domains = set().union(*(source.domains() for source in spider.sources))
+            if domains:
                 # Scrapy's offsite filter: no request, redirect included, leaves the sources' domains
-                spider.allowed_domains = sorted(set().union(*domains))
+                # (a source's own pages are only followed to its own domains: see _link)
+                spider.allowed_domains = sorted(domains)
         try:
             check_database(checked.database)
         except DatabaseError as error:
@@ -128,39 +129,45 @@ class NewsSpider(scrapy.Spider):
     def parse_robots(self, response: Response, source: Source):
         """Follow the ``Sitemap:`` lines of a site's robots.txt."""
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self._request(url, "sitemap", source, self.parse_sitemap)
+            if request := self._followed(response, source, url, lambda url: self._request(url, "sitemap", source, self.parse_sitemap)):
+                yield request
 
     def parse_listing(self, response: Response, source: Source, depth: int = 1):
         """Follow the links of a listing page that look like articles of ``source``, and its
         listing links while ``depth`` (home is 1) is under the source's ``max_depth``."""
-        if not isinstance(response, TextResponse) or response.meta.get("wiredup_unchanged"):
-            return
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if source.is_article_url(url):
-                yield self._article_request(url, source.name)
-            elif source.is_listing_url(url, depth):
-                request = self._request(url, "listing", source, self.parse_listing)
-                request.cb_kwargs["depth"] = depth + 1
-                yield request
+        if isinstance(response, TextResponse) and not response.meta.get("wiredup_unchanged"):
+            for href in response.css("a::attr(href)").getall():
+                if request := self._followed(response, source, href, lambda url: self._listing_link(url, source, depth)):
+                    yield request
+        _parsed_to_its_end(response)
+
+    def _listing_link(self, url: str, source: Source, depth: int) -> scrapy.Request | None:
+        if source.is_article_url(url):
+            return self._article_request(url, source.name)
+        if source.is_listing_url(url, depth):
+            request = self._request(url, "listing", source, self.parse_listing)
+            request.cb_kwargs["depth"] = depth + 1
+            return request
+        return None
 
     def parse_feed(self, response: Response, source: Source):
         """Follow every recent item of an RSS or Atom feed."""
-        if response.meta.get("wiredup_unchanged"):
-            return  # the same bytes as last run: every link was handled then
-        selector = scrapy.Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace"), type="xml")
-        selector.remove_namespaces()
-        for entry in selector.xpath("//item | //entry"):
-            link = entry.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
-            # the publication (RSS pubDate, Atom published, Dublin Core date) before an Atom entry's last update
-            published = entry.xpath("pubDate/text() | published/text() | date/text()").get() or entry.xpath("updated/text()").get()
-            if link and not self._too_old(published):
-                yield self._article_request(response.urljoin(link.strip()), source.name, published, "feed")
+        if not response.meta.get("wiredup_unchanged"):  # else the same bytes as last run: every link was handled then
+            selector = scrapy.Selector(text=response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace"), type="xml")
+            selector.remove_namespaces()
+            for entry in selector.xpath("//item | //entry"):
+                link = entry.xpath("link/text() | link[not(@rel) or @rel='alternate']/@href").get()
+                # the publication (RSS pubDate, Atom published, Dublin Core date) before an Atom entry's last update
+                published = entry.xpath("pubDate/text() | published/text() | date/text()").get() or entry.xpath("updated/text()").get()
+                if link and not self._too_old(published):
+                    if request := self._followed(response, source, link, lambda url: self._article_request(url, source.name, published, "feed")):
+                        yield request
+        _parsed_to_its_end(response)
 
     def parse_sitemap(self, response: Response, source: Source):
         """Follow a sitemap's recent URLs, or a sitemap index's sitemaps."""
         if response.meta.get("wiredup_unchanged"):
-            return
+            return _parsed_to_its_end(response)
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
@@ -170,11 +177,30 @@ class NewsSpider(scrapy.Spider):
                 return
         kind, entries = _sitemap_entries(body)
         for loc, date in entries:
-            url = response.urljoin(loc)
             if kind == "sitemapindex":
-                yield self._request(url, "sitemap", source, self.parse_sitemap)
+                request = self._followed(response, source, loc, lambda url: self._request(url, "sitemap", source, self.parse_sitemap))
             elif not self._too_old(date):
-                yield self._article_request(url, source.name, date, "sitemap")
+                request = self._followed(response, source, loc, lambda url: self._article_request(url, source.name, date, "sitemap"))
+            else:
+                request = None
+            if request:
+                yield request
+        _parsed_to_its_end(response)
+
+    def _followed(self, response: Response, source: Source, href: str, make) -> scrapy.Request | None:
+        """``make(url)`` for a link of ``response`` (a feed, sitemap, listing or robots.txt of ``source``),
+        or None when the link may not be followed: counted and logged, and the page's other links are
+        still read (one bad entry must not end its page's parse, or the entries after it are lost)."""
+        try:
+            url = response.urljoin(href.strip())
+            reason = _unfollowable(url, response.url, source)
+            if reason is None:
+                return make(url)
+        except Exception as error:  # noqa: BLE001 - whatever a link does, the next entry is read
+            url, reason = href.strip(), "invalid_url" if isinstance(error, ValueError) else type(error).__name__
+        self.crawler.stats.inc_value(f"wiredup/not_followed/{reason}")
+        self.logger.warning("Not followed (%s): %s on %s", reason, url[:300], response.url)
+        return None
 
     def parse_article(self, response: Response, source: str):
         yield ArticleItem(
@@ -235,7 +261,7 @@ class NewsSpider(scrapy.Spider):
     def _article_request(self, url: str, source: str, listed_date: str | None = None, listed_from: str | None = None) -> scrapy.Request:
         """A request for an article page; ``listed_date`` is the date the feed or sitemap ``listed_from``
         gave it, carried to the extraction (the published date of a page that gives none)."""
-        meta = {"wiredup_kind": "article", "wiredup_source": source}
+        meta = {"wiredup_kind": "article", "wiredup_source": source, **_local(url)}
         if listed_date and listed_date.strip():
             meta.update(wiredup_listed_date=listed_date.strip(), wiredup_listed_from=listed_from)
         return scrapy.Request(url, self.parse_article, errback=self.count_failure, cb_kwargs={"source": source}, meta=meta)
@@ -243,7 +269,7 @@ class NewsSpider(scrapy.Spider):
     def _request(self, url: str, kind: str, source: Source, callback) -> scrapy.Request:
         return scrapy.Request(
             url, callback, errback=self.count_failure, cb_kwargs={"source": source},
-            meta={"wiredup_kind": kind, "wiredup_source": source.name},
+            meta={"wiredup_kind": kind, "wiredup_source": source.name, **_local(url)},
         )
 
     def _too_old(self, date: str | None) -> bool:
@@ -266,6 +292,42 @@ class NewsSpider(scrapy.Spider):
             db.conn.close()
 
 
+def _parsed_to_its_end(response: Response) -> None:
+    """Say that every link of a feed, sitemap or listing was handled: only then may its validators
+    (ETag, Last-Modified, hash) be kept, which make the next run skip it (UrlStateRecorder)."""
+    response.meta["wiredup_parsed"] = True
+
+
+def _unfollowable(url: str, page_url: str, source: Source) -> str | None:
+    """Why a link from ``page_url`` (a page of ``source``) may not be followed; None when it may.
+
+    Web pages lead to web pages of the source's own domains; only a page read from a local file
+    (a source located on disk) leads to other local files.
+
+    >>> web = Source("x", feeds=("https://a.example/rss",))
+    >>> [_unfollowable(url, "https://a.example/rss", web) for url in
+    ...  ("https://a.example/1", "mailto:x@a.example", "file:///etc/passwd", "http://localhost/", "http://[name]/x")]
+    [None, 'unsupported_scheme', 'local_file', 'offsite', 'invalid_url']
+    >>> _unfollowable("file:///news/a.html", "file:///news/feed.xml", Source("y", feeds=("file:///news/feed.xml",)))
+    """
+    try:
+        parts = urlsplit(url)  # raises on a malformed host such as "[name]"
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return "invalid_url"
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return None if urlsplit(page_url).scheme == "file" else "local_file"
+    if scheme not in ("http", "https"):
+        return "unsupported_scheme"
+    if not host:
+        return "invalid_url"
+    domains = source.domains()
+    if not url_is_from_any_domain(f"http://{host}/", domains):
+        return "offsite"
+    return None
+
+
 def _as_url(location: str) -> str:
     """A URL as given, or a local path turned into a ``file://`` URL."""
     if urlsplit(location).scheme in ("http", "https", "file"):
@@ -274,6 +336,12 @@ def _as_url(location: str) -> str:
     if not path.exists():
         raise SystemExit(f"wiredup: -a url={location}: not a URL and no such file")
     return path.as_uri()
+
+
+def _local(url: str) -> dict:
+    """Request meta for a local file: Scrapy's offsite filter goes by host name, which a file has
+    none of (only a source on disk and its own files' links lead to one: see _unfollowable)."""
+    return {"allow_offsite": True} if urlsplit(url).scheme == "file" else {}
 
 
 def _web_origins(source: Source) -> set[str]:

@@ -123,6 +123,8 @@ def extract_article(
     ...     print(skipped.reason, skipped.detail)
     too_short 4 characters
     """
+    if undecodable(html):
+        raise NotAnArticle("undecodable", "mostly bytes that are no character in its encoding")
     tree = load_html(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("empty_page")
@@ -149,6 +151,8 @@ def extract_article(
     text = drop_repeated_paragraphs(drop_headline(strip_metadata_lines(raw_text, authors), title))
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
+    if undecodable(text):
+        raise NotAnArticle("undecodable", "its text is mostly bytes that are no character in its encoding")
     return Article(
         text=text,
         text_hash=text_hash(text),
@@ -164,6 +168,20 @@ def extract_article(
         section=declared_section(tree),
         published_from=published_from,
     )
+
+
+# Decoded with replacement, a page in no known encoding (random bytes said to be UTF-8) is a text of
+# U+FFFD; a real page with a few broken bytes has a handful among thousands of characters.
+UNDECODABLE_SHARE = 0.05
+
+
+def undecodable(text: str) -> bool:
+    """Whether ``text`` is mostly replacement characters (U+FFFD): nothing to store.
+
+    >>> undecodable("Le café" * 50 + "\ufffd"), undecodable("ab\ufffd\ufffd" * 50)
+    (False, True)
+    """
+    return bool(text) and text.count("\ufffd") > UNDECODABLE_SHARE * len(text)
 
 
 def published_evidence(tree, published: str | None, page_text: str, urls, listed: str | None, listed_from: str | None) -> tuple[str | None, str | None]:

@@ -26,17 +26,39 @@ def page_encoding(body: bytes, content_type: str | bytes | None = None) -> str:
     'utf-8'
     >>> page_encoding(b"\\xef\\xbb\\xbfcaf\\xc3\\xa9", "text/html; charset=iso-8859-1")  # a byte-order mark wins
     'utf-8'
+    >>> page_encoding('<meta charset="windows-1252">Le café de Zürich'.encode(), "text/html; charset=iso-8859-1")
+    'utf-8'
     """
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     bom, _ = read_bom(body)
     if bom:
         return bom
+    if multibyte_utf8(body):
+        # UTF-8 bytes decode as cp1252 or latin-1 too, always: "café" becomes "cafÃ©". Bytes that are
+        # all valid UTF-8 with multibyte sequences in them are UTF-8, whatever the header or <meta> says.
+        return "utf-8"
     for declared in (http_content_type_encoding(content_type or ""), html_body_declared_encoding(body)):
         encoding = resolve_encoding(declared) if declared else None
         if encoding and fits(body, encoding):
             return encoding
     return guessed_encoding(body)
+
+
+def multibyte_utf8(body: bytes) -> bool:
+    """Whether ``body`` is valid UTF-8 with at least one character outside ASCII (a legacy encoding's
+    text is almost never that: its accented letters are lone high bytes, which UTF-8 refuses).
+
+    >>> multibyte_utf8("Zürich".encode()), multibyte_utf8("Zürich".encode("latin-1")), multibyte_utf8(b"ascii")
+    (True, False, False)
+    """
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def fits(body: bytes, encoding: str) -> bool:
