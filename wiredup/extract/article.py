@@ -38,13 +38,21 @@ from wiredup.extract.article_text import (
     restore_subheadings,
     strip_metadata_lines,
 )
-from wiredup.extract.dates import LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
+from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
 from wiredup.extract.page_kind import declares_article, non_article_reason
 from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
 from wiredup.extract.page_metadata import read_metadata
 from wiredup.settings import Settings
 from wiredup.urls import canonical_url
 
+# The rules around trafilatura, by name, for ``extract_article(skip=...)``: page repairs and pruning before it,
+# its second (favor_recall) run, then the text's clean-up; the date rules (dates.DATE_RULES) and the evidence a
+# date must have; the non-article test
+RULES = (
+    "adopt_stray_roots", "unwrap_misnested_main", "prune_consent_banners", "prune_teasers", "prune_date_widgets",
+    "unmask_layout_wrappers", "favor_recall", "restore_subheadings", "non_article_reason", "strip_metadata_lines",
+    "drop_headline", "drop_repeated_paragraphs", *DATE_RULES, "date_evidence",
+)
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # with the time, so "who ran it first" can be told on the same day; without htmldate's extensive search,
 # which reads a date out of any text, a bare year ("since 1996") as January 1st
@@ -100,14 +108,20 @@ class Article:
 
 
 def extract_article(
-    html: str, url: str, min_text_chars: int = Settings.min_text_chars, listed_date: str | None = None, listed_from: str | None = None
+    html: str,
+    url: str,
+    min_text_chars: int = Settings.min_text_chars,
+    listed_date: str | None = None,
+    listed_from: str | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Article:
     """The article of a page, or ``NotAnArticle`` saying why not.
 
     ``listed_date`` is the date the feed or sitemap named by ``listed_from``
     ("feed", "sitemap") gave the page's URL, as written there: the
     published date when the page itself gives none (``published_from`` says
-    which).
+    which). ``skip`` names RULES to run without: how
+    bench/extraction_rules.py measures what each rule is worth.
 
     >>> page = '<html lang="en"><head><title>Envoy recalled - Daily</title><meta property="og:site_name" content="Daily"></head>'
     >>> page += '<body><article><h1>Envoy recalled</h1>' + ''.join(f'<p>Paris recalled its ambassador on Tuesday, said source {n}.</p>' for n in range(8)) + '</article></body></html>'
@@ -128,27 +142,44 @@ def extract_article(
     tree = load_html(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("empty_page")
-    adopt_stray_roots(tree)
+    if "adopt_stray_roots" not in skip:
+        adopt_stray_roots(tree)
     language = page_language(tree)
     metadata = read_metadata(tree, url, DATE_PARAMS)
     page_text = visible_text(tree)
-    published = published_date(tree, iso_published(metadata.date), headline_and_dateline(tree, page_text), page_text, tree.get("lang"), url)
-    published, published_from = published_evidence(tree, published, page_text, (url, metadata.url), listed_date, listed_from)
+    datelines = headline_and_dateline(tree, page_text)
+    published = published_date(tree, iso_published(metadata.date), datelines, page_text, tree.get("lang"), url, skip)
+    if "date_evidence" not in skip:
+        published, published_from = published_evidence(tree, published, page_text, (url, metadata.url), listed_date, listed_from)
+    else:
+        published_from = None
     _, updated = declared_dates(tree)
-    unwrap_misnested_main(tree)
-    prune_consent_banners(tree)
-    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree))
-    prune_date_widgets(tree)
-    unmask_layout_wrappers(tree)
-    raw_text = restore_subheadings(tree, article_body(tree, url))
-    kind = non_article_reason(tree, url, len(raw_text), teasers)
+    if "unwrap_misnested_main" not in skip:
+        unwrap_misnested_main(tree)
+    if "prune_consent_banners" not in skip:
+        prune_consent_banners(tree)
+    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree)) if "prune_teasers" not in skip else 0
+    if "prune_date_widgets" not in skip:
+        prune_date_widgets(tree)
+    if "unmask_layout_wrappers" not in skip:
+        unmask_layout_wrappers(tree)
+    raw_text = article_body(tree, url, recall="favor_recall" not in skip)
+    if "restore_subheadings" not in skip:
+        raw_text = restore_subheadings(tree, raw_text)
+    kind = non_article_reason(tree, url, len(raw_text), teasers) if "non_article_reason" not in skip else None
     if kind:
         raise NotAnArticle(*kind)
     if not raw_text.strip():
         raise NotAnArticle("no_article_text")
     authors = split_authors(metadata.author)
     title = clean_title(metadata.title, metadata.sitename)
-    text = drop_repeated_paragraphs(drop_headline(strip_metadata_lines(raw_text, authors), title))
+    text = raw_text
+    if "strip_metadata_lines" not in skip:
+        text = strip_metadata_lines(text, authors)
+    if "drop_headline" not in skip:
+        text = drop_headline(text, title)
+    if "drop_repeated_paragraphs" not in skip:
+        text = drop_repeated_paragraphs(text)
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     if undecodable(text):
@@ -207,7 +238,7 @@ def published_evidence(tree, published: str | None, page_text: str, urls, listed
     return (listed, listed_from) if listed else (None, None)
 
 
-def article_body(tree, url: str) -> str:
+def article_body(tree, url: str, recall: bool = True) -> str:
     """trafilatura's text of the page, or its ``favor_recall`` text when that is RECALL_MIN_GAIN times longer.
 
     The default configuration loses whole parts of bodies it finds no article
@@ -223,8 +254,10 @@ def article_body(tree, url: str) -> str:
     >>> body.count("Talks were suspended")
     4
     """
-    room = extractable_chars(tree)
     text = trafilatura_text(tree, url)
+    if not recall:
+        return text
+    room = extractable_chars(tree)
     if len(text) <= room < RECALL_MIN_GAIN * len(text):
         return text  # the page has too little text left for the recall run to win (a third of pages)
     recalled_text = trafilatura_text(tree, url, favor_recall=True)

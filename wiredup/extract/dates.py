@@ -298,7 +298,14 @@ def time_element_days(tree) -> dict[str, str]:
     return days
 
 
-def published_date(tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None) -> str | None:
+# The corrections published_date makes to htmldate's date, by name (extract_article's ``skip`` turns each off)
+DATE_RULES = ("first_published", "marked_published", "published_before_update", "declared_published", "dateline", "dateline_updates")
+
+
+def published_date(
+    tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
     In order: a date the page labels as its first publication, marks as its
@@ -309,7 +316,7 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
     and the page shows the declared day or not htmldate's; then
     ``shown_date``, which takes a date line labelled as an update too when
     the page declares no publication date (htmldate's is then a guess from
-    the page's text).
+    the page's text). ``skip`` names DATE_RULES to run without.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
@@ -319,18 +326,25 @@ def published_date(tree, found: str | None, datelines: list[str], page_text: str
     >>> published_date(page, "2024-05-03T10:57:58+00:00", ["Envoy recalled"], "Envoy recalled Last updated May 3, 2024")
     '2024-05-03T10:57:58+00:00'
     """
-    first = first_published(page_text, language) or marked_published(tree) or published_before_update(page_text, language)
+    first = (
+        ("first_published" not in skip and first_published(page_text, language))
+        or ("marked_published" not in skip and marked_published(tree))
+        or ("published_before_update" not in skip and published_before_update(page_text, language))
+    )
     if first:
         return found if found and found[:10] == first else first
     declared, modified = declared_dates(tree)
-    if declared and (found is None or found[:10] != declared[:10]):
+    if declared and (found is None or found[:10] != declared[:10]) and "declared_published" not in skip:
         undated = len(found or "") == 10 and found != url_date(url)
         if found is None or undated or found[:10] == (modified or "")[:10]:
             shown = days_shown(page_text, language)
             # htmldate's day may be the declared time printed in the reader's time zone: the same moment
             if declared[:10] in shown or (found or "")[:10] not in shown or (found or "")[:10] in days_in_any_zone(declared):
                 found = declared
-    return shown_date(datelines, found, language, updates_too=declared is None, machine_days=time_element_days(tree))
+    if "dateline" in skip:
+        return found
+    updates_too = declared is None and "dateline_updates" not in skip
+    return shown_date(datelines, found, language, updates_too=updates_too, machine_days=time_element_days(tree))
 
 
 # The evidence a stored published date can come from (articles.published_from), the page's own first:
