@@ -16,6 +16,7 @@ from conftest import FIXTURES, Pipelines, fixture_item
 from trafilatura.utils import load_html
 
 from wiredup.extract.article import DATE_PARAMS, NotAnArticle, extract_article
+from wiredup.extract.page_kind import STUB_MAX_CHARS, paywall_evidence
 from wiredup.extract.page_metadata import FIELDS, read_metadata
 
 FIRST = "The regional council voted on Tuesday to close the old river bridge to heavy traffic"
@@ -80,6 +81,11 @@ FAILURE_KINDS = {
     "article-in-page-builder-widgets.html": (
         [FIRST, "Pier 5:", LAST],
         ["Popular this week", "Market hall traders win", "morning briefing"],
+    ),
+    # a brief on a subscription site: declared not free like every article there, but served whole (a kept paywall_stub before)
+    "short-article-declared-not-free.html": (
+        ["reopened to cyclists and pedestrians on Thursday morning", "a one-way system will run on the approach roads from Monday."],
+        ["Subscribe", "all rights reserved"],
     ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
@@ -179,6 +185,15 @@ def test_date_printed_before_its_update_is_the_publication():
     assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-05-03"  # the failure: the update
     article = extract(path)
     assert article.published == "2024-04-17" and article.updated == "2024-05-03T10:00:00+02:00"
+
+
+def test_short_article_declared_not_free_is_no_paywall_stub():
+    """The declaration alone made it a stub: short, and isAccessibleForFree false. The part it gates is on the page."""
+    path = FIXTURES / "extraction" / "short-article-declared-not-free.html"
+    html = path.read_text(encoding="utf-8")
+    assert '"isAccessibleForFree": false' in html and len(extract(path).text) < STUB_MAX_CHARS
+    assert paywall_evidence(load_html(html)) is None
+    assert paywall_evidence(load_html((FIXTURES / "non_articles" / "paywall-stub.html").read_text(encoding="utf-8")))
 
 
 def test_repeated_article_is_kept_once():

@@ -22,6 +22,11 @@ VIDEO_SEGMENTS = {"video", "videos", "watch", "tv"}
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle"}
 FRONT_MIN_HEADLINES = 8  # linked headlines to other pages of the site a section front shows at least
 STUB_MAX_CHARS = 1200  # a paywalled page shows a lead and a prompt, not the article
+GATED_MIN_CHARS = 200  # a declared paywalled part holding less than this is not served (an empty box, a teaser line)
+PAYWALL_BOX = re.compile(r"paywall|pay-wall|regwall|subscriber-only|premium-(gate|content-gate)|meter-?wall|content-gate", re.IGNORECASE)
+_PAYWALL_BOXES = "//*[contains(@class, 'wall') or contains(@id, 'wall') or contains(@class, 'gate') or contains(@id, 'gate') or contains(@class, 'subscriber')]"
+SUBSCRIBE_PROMPT = re.compile(r"subscri|sign in|log in|register|abonn|abonni", re.IGNORECASE)
+SIMPLE_SELECTOR = re.compile(r"([a-z][a-z0-9]*)?([.#])([\w-]+)", re.IGNORECASE)
 # Text left once a front's teasers are pruned: its intro at most. Guides and listicles with many
 # linked headings keep 900+ characters (three WCXB dev articles were lost at 2400).
 FRONT_MAX_CHARS = 600
@@ -48,8 +53,8 @@ def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tup
     title = " ".join((tree.findtext(".//title") or "").split())
     if ERROR_TITLE.search(title) and text_chars < STUB_MAX_CHARS and not is_article:
         return "error_page", title
-    if _paywalled(tree) and text_chars < STUB_MAX_CHARS:
-        return "paywall_stub", f"{text_chars} characters"
+    if text_chars < STUB_MAX_CHARS and (evidence := paywall_evidence(tree)):
+        return "paywall_stub", f"{text_chars} characters, {evidence}"
     if not is_article:
         if "videoobject" in types or any(kind.startswith("video") for kind in types) or (segments & VIDEO_SEGMENTS and tree.xpath("//video")):
             return "video_page", ", ".join(sorted(types)) or "video"
@@ -83,11 +88,61 @@ def _declared_types(tree) -> set[str]:
     return types
 
 
-def _paywalled(tree) -> bool:
-    for item in _json_ld(tree):
-        if str(item.get("isAccessibleForFree", "true")).lower() == "false":
-            return True
-    return False
+def paywall_evidence(tree) -> str | None:
+    """What shows the page withholds its article behind a paywall, or None.
+
+    Publishers declare ``isAccessibleForFree: false`` on every article of a
+    metered or subscription site, served in full or not, and a short real
+    article (a brief) is short either way: the declaration is needed but not
+    enough. Evidence is that the part it declares gated (``hasPart``'s
+    ``cssSelector``) is missing or nearly empty, or a paywall box
+    (``PAYWALL_BOX`` id or class) asking the reader to subscribe or sign in.
+
+    >>> from lxml import html
+    >>> declared = '<script type="application/ld+json">{"@type": "NewsArticle", "isAccessibleForFree": false}</script>'
+    >>> gated = declared.replace('}', ', "hasPart": {"isAccessibleForFree": "False", "cssSelector": ".body"}}')
+    >>> served = '<div class="body"><p>' + 'The council met on Tuesday. ' * 10 + '</p></div>'
+    >>> paywall_evidence(html.fromstring(f'<html><head>{gated}</head><body><p>Lead.</p></body></html>'))
+    'gated .body missing'
+    >>> paywall_evidence(html.fromstring(f'<html><head>{gated}</head><body>{served}</body></html>')) is None
+    True
+    >>> prompt = '<div id="paywall-box"><p>Subscribe to keep reading.</p></div>'
+    >>> paywall_evidence(html.fromstring(f'<html><head>{declared}</head><body><p>Lead.</p>{prompt}</body></html>'))
+    'paywall box paywall-box'
+    """
+    items = _json_ld(tree)
+    if not any(_not_free(item) for item in items):
+        return None
+    for item in items:
+        for part in item.get("hasPart") if isinstance(item.get("hasPart"), list) else [item.get("hasPart")]:
+            if isinstance(part, dict) and _not_free(part) and isinstance(part.get("cssSelector"), str):
+                selector = part["cssSelector"].strip()
+                gated = _select(tree, selector)
+                if gated is not None and sum(len(" ".join(e.text_content().split())) for e in gated) < GATED_MIN_CHARS:
+                    return f"gated {selector} missing"
+    for box in tree.xpath(_PAYWALL_BOXES):
+        name = f"{box.get('id') or ''} {box.get('class') or ''}"
+        if PAYWALL_BOX.search(name) and SUBSCRIBE_PROMPT.search(box.text_content()):
+            return "paywall box " + " ".join(name.split())
+    return None
+
+
+def _not_free(item: dict) -> bool:
+    """The JSON-LD object declares ``isAccessibleForFree`` false (a boolean or a string)."""
+    return str(item.get("isAccessibleForFree", "true")).strip().lower() == "false"
+
+
+def _select(tree, selector: str) -> list | None:
+    """The elements a simple CSS selector list (``.a``, ``#b``, ``div.c``, comma-separated) picks, None for others."""
+    found = []
+    for one in selector.split(","):
+        match = SIMPLE_SELECTOR.fullmatch(one.strip())
+        if not match:
+            return None
+        tag, marker, name = match.groups()
+        test = f"@id='{name}'" if marker == "#" else f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+        found += tree.xpath(f"//{tag or '*'}[{test}]")
+    return found
 
 
 def _json_ld(tree) -> list[dict]:
