@@ -65,4 +65,6 @@ DOWNLOAD_TIMEOUT = 30
 CONCURRENT_ITEMS = 1
 
 LOG_LEVEL = "INFO"
+# A skipped page is one line, "Dropped: not an article (reason): URL", never the whole item's HTML
+LOG_FORMATTER = "scraper.log_formatter.WiredupLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

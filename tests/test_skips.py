@@ -24,6 +24,10 @@ def test_front_page_and_empty_page_are_skipped_by_a_real_crawl(crawled_project, 
         result = scrapy_crawl(project, "-a", f"url={path}", "-s", f"WIREDUP_DATABASE={database}")
         assert result.returncode == 0, result.stderr[-2000:]
         assert "not an article (" in result.stderr and path.as_uri() in result.stderr, result.stderr[-2000:]
+        # one line with the reason and the URL, never the item and its HTML after it (issue 21)
+        (dropped,) = [line for line in result.stderr.splitlines() if "Dropped:" in line]
+        assert dropped.endswith(f"Dropped: not an article ({dropped.split('(')[-1].split(')')[0]}): {path.as_uri()}")
+        assert "ArticleItem(" not in result.stderr and "<html" not in result.stderr.lower()
     assert snapshot(database) == before
     with sqlite3.connect(database) as conn:
         runs = conn.execute("SELECT skipped, articles_new, stats FROM crawl_runs ORDER BY id DESC LIMIT 2").fetchall()
