@@ -17,10 +17,27 @@ from rich.markup import escape
 from rich.table import Table
 
 from wiredup.store import queries
-from wiredup.store.schema import DatabaseError, open_database
+from wiredup.store.schema import DatabaseError, open_database, read_database
+
+# SQLite's integers: a larger number can name no row, and sqlite3 raises OverflowError on it
+LARGEST_ID = 2**63 - 1
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group; a command that cannot go on says why in one line and exits 1, never
+    with a traceback: an output it cannot write (``-o /dev/full``), a number too large for an id."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OverflowError:
+            raise click.ClickException(f"a number given is too large for an id (at most {LARGEST_ID})") from None
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            raise click.ClickException(f"cannot write{where}: {error.strerror or error}") from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="wiredup")
 def cli():
     """Query a wiredup news database.
@@ -30,10 +47,57 @@ def cli():
 
 
 def _open(path: str):
+    """The database to read: opened read-only, so a read changes no file, wiredup's or another's."""
+    try:
+        return read_database(path)
+    except DatabaseError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _open_to_write(path: str, command: str):
+    """The database to write, with its write lock held until the command exits (a crawl, a
+    regroup, a re-extraction never interleave their writes: wiredup.run_lock)."""
+    from wiredup.run_lock import DatabaseLock, LockBusy
+
+    try:
+        checked = read_database(path)  # refuses another application's file before any write, lock file included
+        checked.conn.close()
+    except DatabaseError as error:
+        if "older wiredup" not in str(error):  # an older schema is what opening to write brings up to date
+            raise click.ClickException(str(error)) from None
+    lock = DatabaseLock(path, wait=False, holder=command)
+    try:
+        lock.acquire()
+    except LockBusy as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{path}: cannot write beside it ({error.strerror}: {lock.path}); "
+                                   "make its folder writable, or use a copy") from None
+    click.get_current_context().call_on_close(lock.release)
     try:
         return open_database(path)
     except DatabaseError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _reference(ctx, param, value):
+    """An id (or a URL) as given; one line, before anything is opened, for an id no row can have."""
+    if value is not None and value.strip().isdigit() and int(value) > LARGEST_ID:
+        raise click.ClickException(f"{value}: no such id; ids are at most {LARGEST_ID}")
+    return value
+
+
+def _day(ctx, param, value):
+    """A --since / --until day as YYYY-MM-DD (a full ISO date and time is taken too); one line when it is not one."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.ClickException(f"{param.opts[0]} {value!r}: not a date; give a day as YYYY-MM-DD") from None
+    return value.strip()
 
 
 database_argument = click.argument("database", type=click.Path(exists=True, dir_okay=False))
@@ -56,8 +120,8 @@ def _one_format(ctx, param, value):
 
 @cli.command()
 @database_argument
-@click.option("--since", metavar="DATE", help="First published on or after this day (YYYY-MM-DD).")
-@click.option("--until", metavar="DATE", help="First published on or before this day (YYYY-MM-DD).")
+@click.option("--since", metavar="DATE", callback=_day, help="First published on or after this day (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", callback=_day, help="First published on or before this day (YYYY-MM-DD).")
 @click.option("--site", help="Only stories with an article from this site (sitename or source).")
 @click.option("--min-size", type=int, default=1, show_default=True, help="Only stories with at least this many articles.")
 @click.option("--sort", "order", type=click.Choice(sorted(queries.STORY_ORDER)), default="newest", show_default=True)
@@ -74,7 +138,7 @@ def clusters(database, since, until, site, min_size, order, limit, as_json, as_c
 
 @cli.command()
 @database_argument
-@click.argument("story")
+@click.argument("story", callback=_reference)
 @output_options
 def show(database, story, as_json, as_csv):
     """The articles of one story (its id, or an article's id or URL: that article's story): site,
@@ -129,7 +193,7 @@ def search(database, words, all_copies, limit, fts, as_json, as_csv):
 
 @cli.command()
 @database_argument
-@click.argument("reference")
+@click.argument("reference", callback=_reference)
 @output_options
 def article(database, reference, as_json, as_csv):
     """One article by id or URL: metadata, its story, the articles it was matched with, its text.
@@ -201,6 +265,7 @@ def export(database, what, fmt, output):
                 if "authors" in row:  # a list, as `wiredup article --json` gives it, not a string
                     row["authors"] = json.loads(row["authors"] or "[]")
                 output.write(json.dumps(row, ensure_ascii=False) + "\n")
+    output.flush()  # a full disk shows here: click closes the file later and says nothing if that fails
 
 
 def _print(rows: list[dict], as_json: bool, as_csv: bool, title: str, columns: dict[str, str] | None = None,
@@ -334,7 +399,7 @@ def regroup(database, as_json, overrides, **grouping):
     """
     from wiredup.jobs.regroup import regroup as regroup_database
 
-    db = _open(database)
+    db = _open_to_write(database, "regroup")
     total = queries.count(db, "articles")
     # progress on stderr, so that --json output stays parseable
     with click.progressbar(length=total, label="Regrouping", file=sys.stderr) as bar:
@@ -387,13 +452,13 @@ def reextract(database, as_json, overrides, **options):
 
     options["WIREDUP_CLUTTER_ALLOW"] = options["WIREDUP_CLUTTER_ALLOW"] or None
     settings = command_settings(overrides, options)
-    db = _open(database)
+    db = _open_to_write(database, "reextract")
     total = queries.count(db, "raw_pages")
     with click.progressbar(length=total, label="Re-extracting", file=sys.stderr) as bar:
         report = reextract_database(db, settings.clutter, settings.grouping, settings.min_text_chars, progress=bar.update)
     summary = {"pages": report.pages, "texts_changed": report.changed, "decluttered": report.decluttered,
                "kept_as_stored": dict(report.kept), "stories_changed": 0}
-    if report.changed:
+    if report.changed or report.regroup_owed:  # owed: changed by a run killed before its regroup
         with click.progressbar(length=queries.count(db, "articles"), label="Regrouping", file=sys.stderr) as bar:
             changes = regroup_database(db, settings.grouping, progress=bar.update).changes
         summary["stories_changed"] = changes["clusters"] - changes["unchanged"]
@@ -402,8 +467,8 @@ def reextract(database, as_json, overrides, **options):
 
 @cli.command()
 @database_argument
-@click.argument("article_a")
-@click.argument("article_b")
+@click.argument("article_a", callback=_reference)
+@click.argument("article_b", callback=_reference)
 @grouping_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a report.")
 def explain(database, article_a, article_b, as_json, overrides, **grouping):
@@ -464,13 +529,13 @@ def _article_id(db, reference: str, database: str) -> int:
 
 def _correction_command(relation: str, summary: str):
     @database_argument
-    @click.argument("reference_a", metavar="A")
-    @click.argument("reference_b", metavar="B")
+    @click.argument("reference_a", metavar="A", callback=_reference)
+    @click.argument("reference_b", metavar="B", callback=_reference)
     @click.option("--note", help="Why: kept with the correction.")
     def command(database, reference_a, reference_b, note):
         from wiredup.store.corrections import correct
 
-        db = _open(database)
+        db = _open_to_write(database, relation)
         article_a, article_b = (_article_id(db, reference, database) for reference in (reference_a, reference_b))
         try:
             changes = correct(db, article_a, article_b, relation, note)

@@ -6,6 +6,9 @@ learned clutter from the stored texts; articles whose text changed are signed
 again for grouping. A page that no longer extracts keeps its stored article
 (nothing stored is lost) and is counted. Each batch is its own transaction:
 an interrupted run leaves consistent rows, and running it again completes it.
+A changed text owes the database a regroup (wiredup.store.pending), recorded with
+the change: a run killed before its regroup leaves it owed, and the next run
+(or ``wiredup regroup``) does it, though no text changes then.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from wiredup.extract.article import NotAnArticle, extract_article
 from wiredup.extract.clutter import blocks, clutter_site
 from wiredup.settings import ClutterRules, GroupingSettings, Settings
+from wiredup.store import pending
 from wiredup.store.articles import sign_again, update_extracted
 from wiredup.store.queries import raw_pages, text_hashes
 from wiredup.store.site_blocks import clean_stored, learned_clutter, record_page
@@ -33,6 +37,7 @@ class ReextractReport:
     changed: int = 0  # articles whose stored text changed
     decluttered: int = 0  # articles cleaned of learned site clutter in pass 2
     kept: Counter = field(default_factory=Counter)  # pages that no longer extract, by reason: stored article kept
+    regroup_owed: bool = False  # texts changed, by this run or a killed one, and no regroup has followed yet
 
 
 def reextract(
@@ -49,6 +54,7 @@ def reextract(
     0
     """
     report = ReextractReport()
+    owed_before = pending.owed(db, "regroup")
     sites: set[str] = set()
     before = text_hashes(db)
     rows = raw_pages(db)
@@ -70,12 +76,20 @@ def reextract(
                 update_extracted(db, article_id, article)
                 if article.text_hash != text_hash:
                     sign_again(db, article_id, article.text, grouping)
+                    pending.owe(db, "regroup")
                 if progress:
                     progress(1)
 
+    if sites:
+        with db.atomic():  # clutter removal changes texts in transactions of its own
+            pending.owe(db, "regroup")
     for site in sorted(sites):
         report.decluttered += clean_stored(db, site, learned_clutter(db, site, rules), grouping)
     after = text_hashes(db)
     report.changed = sum(1 for article_id, text_hash in after.items() if before.get(article_id) != text_hash)
+    if not report.changed and not owed_before:
+        with db.atomic():
+            pending.settle(db, "regroup")
+    report.regroup_owed = pending.owed(db, "regroup")
     return report
 

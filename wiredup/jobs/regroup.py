@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from wiredup.group.partition import partition, strength
 from wiredup.group.window import StoryWindow
 from wiredup.settings import GroupingSettings
+from wiredup.store import pending
 from wiredup.store.articles import save_signatures
 from wiredup.store.clusters import apply_partition, replace_matches
 from wiredup.store.fingerprints import stored_fingerprints
@@ -79,6 +80,7 @@ def regroup(
     with db.atomic():
         replace_matches(db, pairs, when)
         report.changes = apply_partition(db, groups, when)
+        pending.settle(db, "regroup")  # what a killed `wiredup reextract` left owed is done
     return report
 
 

@@ -305,6 +305,13 @@ def _story_dates_by_instant(db: sqlite_utils.Database) -> None:
         db.execute(f"UPDATE clusters SET {SUMMARY_BY_INSTANT.replace(':id', 'clusters.id')}")
 
 
+def _add_pending_work(db: sqlite_utils.Database) -> None:
+    # Work a batch job owes the database, written in the same transaction as what makes it owed:
+    # `wiredup reextract` changes texts batch by batch, then regroups; killed in between, the next
+    # run (or `wiredup regroup`) finds the regroup still owed here, though no text changes again.
+    db["pending_work"].create({"job": str, "since": str}, pk="job", if_not_exists=True)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _create_core_tables,
     _add_corrections_and_story_dates,
@@ -316,7 +323,23 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _index_first_seen,
     _add_published_from,
     _story_dates_by_instant,
+    _add_pending_work,
 ]
+
+# The tables each migration (by the version it brings a database to) creates: a database at that
+# version without one of them is damaged, and no wiredup command may write it.
+TABLES_BY_VERSION = {
+    1: ("crawl_runs", "clusters", "cluster_merges", "articles", "raw_pages", "signatures", "matches"),
+    2: ("overrides",),
+    4: ("url_state",),
+    6: ("site_blocks", "page_blocks", "extraction_health"),
+    11: ("pending_work",),
+}
+# Columns another application's table of the same name would not have.
+KEY_COLUMNS = {"articles": {"url", "text", "text_hash"}, "crawl_runs": {"spider", "finish_reason"},
+               "clusters": {"representative_id"}, "signatures": {"minhash"}, "matches": {"other_id"},
+               "raw_pages": {"html_gzip"}, "url_state": {"next_fetch"}}
+FTS_TABLES = {"articles_fts", *(f"articles_fts_{part}" for part in ("data", "idx", "docsize", "config", "content"))}
 
 
 def upsert_row(db: sqlite_utils.Database, table: str, row: dict, key: str) -> None:
@@ -382,7 +405,64 @@ def _check_version(conn: sqlite3.Connection, path) -> int:
         raise DatabaseError(
             f"{path}: written by a newer wiredup (schema {version}, this version knows {len(MIGRATIONS)}); upgrade wiredup"
         )
+    _check_tables(conn, path, version)
     return version
+
+
+def _check_tables(conn: sqlite3.Connection, path, version: int) -> None:
+    """DatabaseError when the file is another application's SQLite database, or a wiredup database
+    missing one of its tables: wiredup would add its tables to the one and fail half-way in the
+    other, and must write neither.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, headline TEXT, body TEXT)")
+    >>> _check_tables(conn, "cms.db", 0)
+    Traceback (most recent call last):
+    ...
+    wiredup.store.schema.DatabaseError: cms.db: not a wiredup database (its table 'articles' is another application's); point WIREDUP_DATABASE at another file, or a new one
+    """
+    names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    expected = {table for number, tables in TABLES_BY_VERSION.items() if number <= version for table in tables}
+    ours = {table for tables in TABLES_BY_VERSION.values() for table in tables} | FTS_TABLES
+    others = sorted(name for name in names - ours if not name.startswith("sqlite_"))
+    if version == 0 and others or version > 0 and not expected & names:
+        listed = (", ".join(others[:3]) + (", ..." if len(others) > 3 else "")) if others else "none of wiredup's"
+        raise DatabaseError(f"{path}: not a wiredup database (it holds other tables: {listed}); "
+                            "point WIREDUP_DATABASE at another file, or a new one")
+    for table in sorted(names & set(KEY_COLUMNS)):
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not KEY_COLUMNS[table] <= columns:
+            raise DatabaseError(f"{path}: not a wiredup database (its table {table!r} is another application's); "
+                                "point WIREDUP_DATABASE at another file, or a new one")
+    missing = sorted(expected - names)
+    if missing:
+        raise DatabaseError(f"{path}: a damaged wiredup database (table {missing[0]!r} is missing); "
+                            "restore it from a backup, or point WIREDUP_DATABASE at another file")
+
+
+def read_database(path: str | Path) -> sqlite_utils.Database:
+    """Open a wiredup database to read, and only to read (``wiredup stats``, ``clusters``...): read-only,
+    so neither another application's file nor a wiredup database is ever changed by a read.
+
+    Raises ``DatabaseError`` with a one-line instruction when the file is not a wiredup database
+    at this version's schema (a writing command or a crawl brings an older one up to date).
+    """
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.OperationalError as error:
+        raise DatabaseError(f"{path}: cannot open it ({error}); check the path and its permissions") from None
+    try:
+        version = _check_version(conn, path)
+        if version == 0:
+            raise DatabaseError(f"{path}: holds no wiredup data yet; crawl into it first (scrapy crawl news -s WIREDUP_DATABASE={path})")
+        if version < len(MIGRATIONS):
+            raise DatabaseError(f"{path}: written by an older wiredup (schema {version}, this version reads {len(MIGRATIONS)}); "
+                                f"a crawl or `wiredup regroup {path}` brings it up to date")
+    except DatabaseError:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
@@ -401,7 +481,11 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     except sqlite3.OperationalError as error:
         raise DatabaseError(f"{path}: cannot open it ({error}); check the path and its permissions") from None
     db = sqlite_utils.Database(conn)
-    version = _check_version(conn, path)
+    try:
+        version = _check_version(conn, path)
+    except DatabaseError:
+        conn.close()
+        raise
     if str(path) != ":memory:":
         try:
             db.enable_wal()
