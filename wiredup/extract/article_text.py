@@ -31,6 +31,25 @@ DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence 
 HEADLINE_LINES = 3  # the headline is the text's first line, or comes after a kicker or section label
 WORDS = re.compile(r"\w+")
 CREDIT_LINE = re.compile(r"^[^\W\d_][^:]{0,24}:\s*\S.{0,60}$")  # "Source: BFM TV", "Photo: AP"
+# What a line at the top of an article holds when it is its date line or byline, not its text ("November 19,
+# 2019 / 12:21 AM / Updated 14 hours ago", "New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM",
+# "By Jane Doe"): dates, times, relative times, reading times and their labels (MARKERS, one needed) or a "By"
+# opening, besides names (a place, a bureau, the author: capitalised words) and separators
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+MARKERS = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?(?:\s+\d{{4}})?"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"  # dates
+    r"|\d{1,2}:[0-5]\d(?::[0-5]\d)?\s*(?:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4}\b)?|\d{1,2}\.[0-5]\d\s*[ap]\.?m\.?"  # times
+    r"|(?:\d+|an?|one)\s+(?:sec|second|min|minute|hr|hour|day|week|month|year)s?\s+ago|just now"  # relative times
+    r"|\d+\s*min(?:ute)?s?\s+read)(?!\w)",  # reading times
+    re.IGNORECASE,
+)
+META_LABELS = re.compile(r"\b(?:last\s+)?(?:updated|published|posted|modified|edited|written|reported)(?:\s+(?:on|at|by))?\b|\b(?:on|at)\b", re.IGNORECASE)
+BYLINE_OPENING = re.compile(r"^\W*(?:by|written by|reported by|words by)\s+(?=[^\W\d_])", re.IGNORECASE)
+NAME_WORD = re.compile(r"(?:[^\W\d_][\w'’.-]*|\d+)$")  # a word of a name (capitalised), or a number left of a date
+TOP_LINES = 4  # the date line and byline sit with the headline and a kicker, above the first paragraph
+TOP_LINE_MAX_CHARS = 160
+TOP_NAME_WORDS = 8  # "New Delhi, News Nation Bureau" is five; a sentence opening is longer or not capitalised
 _LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][ancestor::a[@href] or .//a[@href]]"
 _LINKED_HEADINGS = "//" + _LINKED_HEADING
 _LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
@@ -178,8 +197,39 @@ def strip_metadata_lines(text: str, authors: list[str]) -> str:
         near_byline = any(byline[max(0, number - 1) : number + 2])
         if byline[number] or _is_date_line(line) or (near_byline and CREDIT_LINE.match(line.strip())):
             continue
+        if number < TOP_LINES and is_metadata_line(line):
+            continue
         keep.append(line)
     return "\n".join(keep).strip()
+
+
+def is_metadata_line(line: str) -> bool:
+    """Whether a line holds only a date line's or a byline's parts: dates, times, relative or reading times, their
+    labels ("Updated", "Published on"), a "By" opening, names (a place, a bureau, the author) and separators.
+
+    It needs a date, a time, a relative or reading time (MARKERS) or a "By"
+    opening; what is left of it must be at most TOP_NAME_WORDS capitalised
+    words (or numbers): a sentence has lower-case words.
+
+    >>> is_metadata_line("November 19, 2019 / 12:21 AM / Updated 14 hours ago")
+    True
+    >>> is_metadata_line("New Delhi, News Nation Bureau | Updated : 19 November 2019, 09:01 AM")
+    True
+    >>> is_metadata_line("By Jane Doe"), is_metadata_line("By 2030, Europe will need twice the power")
+    (True, False)
+    >>> is_metadata_line("Politics"), is_metadata_line("On May 2, 2024 the council met."), is_metadata_line("- Average GPA: 3.69")
+    (False, False, False)
+    """
+    line = " ".join(line.split())
+    if not line or len(line) > TOP_LINE_MAX_CHARS:
+        return False
+    rest, markers = MARKERS.subn(" ", line)
+    rest, byline = BYLINE_OPENING.subn(" ", rest)
+    if not markers and not byline:
+        return False
+    words = re.split(r"[\s|/·•,:;()–—-]+", META_LABELS.sub(" ", rest))
+    words = [word for word in words if word and word.lower() not in ("and", "&")]
+    return len(words) <= TOP_NAME_WORDS and all(NAME_WORD.match(word) and not word[0].islower() for word in words)
 
 
 def restore_subheadings(tree, text: str) -> str:
