@@ -87,6 +87,11 @@ FAILURE_KINDS = {
         ["reopened to cyclists and pedestrians on Thursday morning", "a one-way system will run on the approach roads from Monday."],
         ["Subscribe", "all rights reserved"],
     ),
+    # a date line, a bureau line and a byline at the top of the article container: metadata, not text
+    "dateline-and-byline-at-top.html": (
+        [FIRST, "By 2021, the council hopes to open a new crossing downstream", LAST],
+        ["Updated 14 hours ago", "Courier Bureau", "09:01 AM", "By Jane Doe"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -185,6 +190,12 @@ def test_date_printed_before_its_update_is_the_publication():
     assert trafilatura.extract_metadata(path.read_text(encoding="utf-8")).date == "2024-05-03"  # the failure: the update
     article = extract(path)
     assert article.published == "2024-04-17" and article.updated == "2024-05-03T10:00:00+02:00"
+
+
+def test_dateline_fixture_shows_the_failure_of_trafilatura_defaults():
+    html = (FIXTURES / "extraction" / "dateline-and-byline-at-top.html").read_text(encoding="utf-8")
+    text = trafilatura.extract(html, include_comments=False)
+    assert "Updated 14 hours ago" in text and "Courier Bureau" in text and "By Jane Doe" in text
 
 
 def test_short_article_declared_not_free_is_no_paywall_stub():
