@@ -58,6 +58,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+# A page that fails after its retries is logged once, as the spider names it ("Not fetched
+# (reason): URL"), a robots.txt as the host it closes (scraper/robots.py): not again as an ERROR
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # A response yields at most one item (an article page's), and Scrapy starts CONCURRENT_ITEMS
 # tasks for every response's output however few it yields: at the default 100 that was about a

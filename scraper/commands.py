@@ -85,11 +85,14 @@ def ingest(database, redis_url, stop_when_idle, overrides):
     import redis
 
     from scraper.ingest import Ingest
+    from scraper.worker_mode import RedisUnreachable
 
     settings = command_settings(overrides, {"WIREDUP_DATABASE": database})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     try:
         counts = Ingest(settings, redis_url).run(stop_when_idle)
-    except redis.exceptions.ConnectionError as error:
-        raise click.ClickException(f"cannot reach Redis at {redis_url}: {error}") from None
+    except RedisUnreachable as error:  # at the start: nothing was written
+        raise click.ClickException(f"--redis: {error}") from None
+    except redis.exceptions.ConnectionError as error:  # lost mid-run: the run is recorded as failed
+        raise click.ClickException(f"lost Redis at {redis_url}: {error}") from None
     click.echo(json.dumps(counts))

@@ -22,7 +22,6 @@ import signal
 import time
 from datetime import datetime, timedelta, timezone
 
-import redis
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
 
@@ -30,6 +29,7 @@ from scraper.items import ArticleItem
 from scraper.run_lock import RunLock
 from scraper.spiders.news import SINGLE_PAGE_SOURCE, NewsSpider
 from scraper.worker_messages import BAD, ITEMS, PROCESSING, SPIDER, URL_STATE, decode, decode_article, decode_url_state
+from scraper.worker_mode import reach_redis
 from scraper.worker_queue import Keys, begin_run, live_workers, push_request
 from wiredup.extract.declutter import SiteClutter
 from wiredup.group.incoming import IncomingArticles
@@ -50,7 +50,8 @@ class Ingest:
         self.settings = settings
         self.stats = Counters()
         self.database_path = settings.database
-        self.redis = redis.Redis.from_url(redis_url)
+        # first: a Redis that is not there stops ingest before it locks, opens or writes anything
+        self.redis = reach_redis(redis_url)
         self.keys = Keys(f"{SPIDER}:requests")
         self.lock = RunLock(settings.database, settings.wait_for_lock)
         self.first_backoff = timedelta(minutes=self.settings.retry_backoff_minutes)

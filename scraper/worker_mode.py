@@ -19,6 +19,29 @@ from scraper.worker_queue import Keys, ack
 from wiredup.settings import Settings
 
 
+class RedisUnreachable(Exception):
+    """The Redis a worker or ``wiredup ingest`` is given is not a Redis URL or does not answer:
+    its message is the one line to stop with (before anything is locked, opened or written)."""
+
+
+def reach_redis(url: str, timeout: float = 10) -> redis.Redis:
+    """A client of the Redis at ``url`` that has answered a PING; RedisUnreachable if it cannot be.
+
+    >>> reach_redis("notaurl")
+    Traceback (most recent call last):
+    scraper.worker_mode.RedisUnreachable: 'notaurl' is not a Redis URL: Redis URL must specify one of the following schemes (redis://, rediss://, unix://)
+    """
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=timeout)
+    except ValueError as error:  # redis-py's message says what is wrong, not with what
+        raise RedisUnreachable(f"{url!r} is not a Redis URL: {error}") from None
+    try:
+        server.ping()
+    except redis.exceptions.RedisError as error:
+        raise RedisUnreachable(f"cannot reach Redis at {url}: {error}") from None
+    return server
+
+
 class WorkerMode:
     def update_settings(self, settings) -> None:
         wiredup = Settings.from_values(settings)  # checked already: Scrapy builds the spider first
@@ -28,9 +51,9 @@ class WorkerMode:
         if not url:
             raise SystemExit("wiredup: WIREDUP_MODE=worker needs WIREDUP_REDIS_URL (e.g. redis://ingest-host:6379/0)")
         try:
-            redis.Redis.from_url(url, socket_connect_timeout=10).ping()
-        except redis.exceptions.RedisError as error:
-            raise SystemExit(f"wiredup: cannot reach Redis at {url} (WIREDUP_REDIS_URL): {error}") from None
+            reach_redis(url)
+        except RedisUnreachable as error:
+            raise SystemExit(f"wiredup: WIREDUP_REDIS_URL: {error}") from None
         for name, value in {
             "REDIS_URL": url,
             "SCHEDULER": "scraper.worker_queue.WorkerScheduler",

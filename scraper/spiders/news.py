@@ -69,7 +69,15 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, url: str | None = None, sources: str | None = None, **kwargs):
-        super().__init__(**kwargs)
+        # Scrapy would keep any -a NAME=VALUE as an attribute, a typo as silently as a clash with
+        # one of ours; names with a leading underscore are a scheduler's (Scrapyd's _job)
+        unknown = sorted(name for name in kwargs if not name.startswith("_"))
+        if unknown:
+            self.logger.warning(
+                "Ignored unknown spider argument%s %s: the news spider takes -a url=PAGE or -a sources=FILE",
+                "s" if len(unknown) > 1 else "", ", ".join(f"-a {name}" for name in unknown),
+            )
+        super().__init__(**{name: value for name, value in kwargs.items() if name not in unknown})
         self.page_url = _as_url(url) if url else None
         self.sources_path = sources
 
