@@ -20,6 +20,8 @@ EXTENSIONS = {
     "scraper.run_lock.RunLock": 0,
     # per-site shares of articles with title, date and author, kept per run (extraction_health)
     "scraper.health.ExtractionHealth": 0,
+    # a web crawl with the placeholder USER_AGENT warns that it names no one
+    "scraper.identity.UserAgentCheck": 0,
     # robots.txt Crawl-delay and a source's delay as each host's minimum delay...
     "scraper.throttle.CrawlDelay": 0,
     # ...which AutoThrottle never goes below
@@ -47,6 +49,9 @@ ITEM_PIPELINES = {
 }
 
 # Politeness: identify ourselves, obey robots.txt, never hammer one host.
+# A placeholder: a crawl of web sites should name who runs it and how to reach them, e.g.
+#   USER_AGENT = "wiredup/0.1 (+https://your.site/crawler; crawler@your.site)"
+# (README "Crawling your own sites"); until then a web crawl says so in one warning.
 USER_AGENT = "wiredup/0.1 (+https://github.com/wiredup/wiredup)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

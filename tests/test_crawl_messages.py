@@ -42,6 +42,55 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+# -- item 4: who runs the crawl ----------------------------------------------------------------------
+
+
+@dataclass
+class WebCrawls:
+    project: Path
+    first: str  # the log of a crawl of a news site with settings.py's USER_AGENT
+    second: str  # after the site published another copy of the AFP story, with USER_AGENT set
+    agents: set[str]  # the User-Agents the site saw in the second crawl
+
+
+@pytest.fixture(scope="module")
+def web_crawls(tmp_path_factory) -> WebCrawls:
+    project = copy_project(tmp_path_factory.mktemp("web") / "proj")
+    with NewsSite("outlet-a", articles_of(OUTLET_A), crawl_delay=0.3) as site:
+        sources = write_sources(project / "sources.toml", [full_source(site)])
+        # long enough for a progress line every half second
+        first = crawl_ok(project, sources, "-s", "LOGSTATS_INTERVAL=0.5").stderr
+        site.add_article(NEW_PATH, new_afp_copy())
+        mark = site.mark()
+        second = crawl_ok(project, sources, "-s", f"USER_AGENT={OWN_AGENT}").stderr
+        agents = {request.user_agent for request in site.since(mark)}
+    return WebCrawls(project, first, second, agents)
+
+
+def test_settings_py_ships_the_placeholder_the_check_knows():
+    import settings
+    from scraper.identity import PLACEHOLDER_USER_AGENT
+
+    assert settings.USER_AGENT == PLACEHOLDER_USER_AGENT
+
+
+def test_a_web_crawl_with_the_placeholder_user_agent_warns_once_and_one_with_its_own_does_not(web_crawls):
+    warnings = [line for line in logged(web_crawls.first, "WARNING") if PLACEHOLDER_WARNING in line]
+    assert len(warnings) == 1, web_crawls.first[-3000:]
+    assert "Crawling your own sites" in warnings[0]
+    assert PLACEHOLDER_WARNING not in web_crawls.second
+    assert web_crawls.agents == {OWN_AGENT}
+
+
+def test_a_crawl_of_the_fixture_files_does_not_warn_about_the_user_agent(crawled_project):
+    assert PLACEHOLDER_WARNING not in crawled_project.first_log
+
+
+def test_the_readme_says_how_to_name_who_runs_the_crawl():
+    section = (ROOT / "README.md").read_text().split("## Crawling your own sites", 1)[1].split("\n## ", 1)[0]
+    assert "USER_AGENT" in section and "placeholder" in section
+
+
 # -- item 13: one line for a mistake ---------------------------------------------------------------
 
 
