@@ -22,6 +22,9 @@ EXTENSIONS = {
     "scraper.health.ExtractionHealth": 0,
     # a web crawl with the placeholder USER_AGENT warns that it names no one
     "scraper.identity.UserAgentCheck": 0,
+    # every LOGSTATS_INTERVAL: pages fetched and their rate, articles stored, skipped, queued
+    "scrapy.extensions.logstats.LogStats": None,
+    "scraper.progress.CrawlProgress": 0,
     # robots.txt Crawl-delay and a source's delay as each host's minimum delay...
     "scraper.throttle.CrawlDelay": 0,
     # ...which AutoThrottle never goes below
@@ -73,6 +76,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 CONCURRENT_ITEMS = 1
 
 LOG_LEVEL = "INFO"
+# A run ends with its summary (wiredup.store.summary); every counter is kept in crawl_runs.stats
+# (`wiredup stats`), and -s STATS_DUMP=True prints Scrapy's dump of them too
+STATS_DUMP = False
 # A skipped page is one line, "Dropped: not an article (reason): URL", never the whole item's HTML
 LOG_FORMATTER = "scraper.log_formatter.WiredupLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -91,6 +91,68 @@ def test_the_readme_says_how_to_name_who_runs_the_crawl():
     assert "USER_AGENT" in section and "placeholder" in section
 
 
+# -- item 12: a summary at the end, progress during -------------------------------------------------
+
+
+def test_a_crawl_ends_with_a_summary_not_a_dict_or_scrapys_stats_dump(crawled_project):
+    for log in (crawled_project.first_log, crawled_project.second_log):
+        assert "Dumping Scrapy stats" not in log and "{'pages_fetched'" not in log, log[-3000:]
+    assert summary(crawled_project.first_log).splitlines()[1:] == [
+        "  pages     8 fetched (" + re.search(r"\((\d+\.\d/s)\)", crawled_project.first_log).group(1) + "), 0 not fetched",
+        "  articles  5 new, 0 updated, 0 unchanged",
+        "  skipped   0 not articles",
+        "  stories   4 new, 0 grown",
+    ]
+    second = summary(crawled_project.second_log)
+    assert "unchanged since the last run: feed 1, listing 1, sitemap 1" in second
+    assert "  articles  0 new, 0 updated, 0 unchanged" in second and "  stories   0 new, 0 grown" in second
+
+
+def test_the_summary_counts_failures_skips_and_a_story_grown_as_the_database_does(web_crawls):
+    first, second = summary(web_crawls.first), summary(web_crawls.second)
+    # the site's 404 and 500 pages, its robots.txt-forbidden one
+    assert re.search(r"  pages     \d+ fetched \(\d+\.\d/s\), 3 not fetched \(http_404 1, http_500 1, robots_forbidden 1\)", first), first
+    assert "  articles  3 new, 0 updated, 0 unchanged" in first and "  stories   3 new, 0 grown" in first
+    # the new AFP copy joins the story of the one stored in the first run
+    assert "  articles  1 new, 0 updated, 0 unchanged" in second and "  stories   0 new, 1 grown" in second, second
+    with sqlite3.connect(web_crawls.project / "news.db") as conn:
+        (size,) = conn.execute("SELECT max(size) FROM clusters").fetchone()
+        runs = conn.execute("SELECT articles_new FROM crawl_runs ORDER BY id").fetchall()
+    assert size == 2 and runs == [(3,), (1,)]
+
+
+def test_a_long_crawl_says_every_interval_how_it_goes(web_crawls):
+    progress = [line for line in web_crawls.first.splitlines() if "Progress after" in line]
+    assert len(progress) >= 3, web_crawls.first[-3000:]
+    for line in progress:
+        assert re.search(r"Progress after \d+ s: \d+ pages fetched \(\d+\.\d/s\), \d+ articles stored, \d+ skipped, \d+ queued$", line), line
+    assert any(not line.endswith(", 0 queued") for line in progress)  # what is left to do, while it lasts
+    assert "pages/min" not in web_crawls.first  # Scrapy's own line is replaced, not doubled
+
+
+def test_scrapys_stats_dump_is_one_setting_away(tmp_path):
+    page = FIXTURES / "site" / "articles"
+    result = scrapy_crawl(copy_project(tmp_path / "proj"), "-a", f"url={next(page.glob('*.html'))}", "-s", "STATS_DUMP=True")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Dumping Scrapy stats" in result.stderr and "'wiredup/stored/new': 1" in result.stderr
+
+
+def test_the_readme_shows_the_summary_and_the_progress_line_a_crawl_prints(crawled_project, web_crawls):
+    readme = (ROOT / "README.md").read_text()
+    shown = summary(readme)
+    assert comparable(shown) == comparable(summary(crawled_project.first_log))
+    (example,) = re.findall(r"Progress after [^\n`]+", readme)
+    real = next(line for line in web_crawls.first.splitlines() if "Progress after" in line)
+    assert comparable(example) == comparable(real.split("] INFO: ", 1)[1])
+
+
+def comparable(text: str) -> str:
+    """Without what changes from run to run: times and rates (and progress counts)."""
+    text = re.sub(r"\b(in|after) \d[\d a-z]*:", r"\1 <time>:", text)
+    text = re.sub(r"\d+\.\d/s", "<rate>", text)
+    return re.sub(r"\d+ (pages fetched|articles stored|skipped|queued)", r"N \1", text) if "Progress" in text else text
+
+
 # -- item 13: one line for a mistake ---------------------------------------------------------------
 
 

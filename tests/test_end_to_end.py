@@ -80,5 +80,5 @@ def test_raw_html_is_kept_compressed_outside_the_articles_table(crawled_project)
 
 def test_crawl_logs_name_the_database_and_the_outcome(crawled_project):
     assert re.search(r"Crawl run 1 finished \(finished\)", crawled_project.first_log)
-    assert re.search(r"Crawl run 2 finished \(finished\).*'pages_fetched': 3", crawled_project.second_log)
-    assert "'wiredup/incremental/unchanged/feed': 1" in crawled_project.second_log
+    assert re.search(r"Crawl run 2 finished \(finished\) in .*:\n  pages     3 fetched", crawled_project.second_log)
+    assert "unchanged since the last run: feed 1, listing 1, sitemap 1" in crawled_project.second_log

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime, timezone
 
 from wiredup.extract.clutter import clutter_site
@@ -25,6 +26,7 @@ from wiredup.store.articles import save_raw_page, save_signatures, seen_columns,
 from wiredup.store.schema import open_database
 from wiredup.store.site_blocks import record_page
 from wiredup.store.stories import assign_story
+from wiredup.store.summary import run_summary
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class Writer:
         self.recheck_hours = recheck_hours
         self.db = None
         self.run_id: int | None = None
+        self.started = 0.0  # time.monotonic() when the run began
 
     def begin_run(self, spider: str) -> int:
         """Open the database and record a new crawl run; returns its id."""
@@ -81,6 +84,7 @@ class Writer:
             # The run lock admits one crawl at a time: a run left unfinished was killed.
             self.db.execute("UPDATE crawl_runs SET finish_reason = 'interrupted' WHERE finished IS NULL AND finish_reason IS NULL")
             self.run_id = self.db["crawl_runs"].insert({"spider": spider, "started": _now()}).last_pk
+        self.started = time.monotonic()  # the run's length, for its summary
         logger.info("Crawl run %d writing to %s", self.run_id, self.database_path)
         return self.run_id
 
@@ -133,7 +137,8 @@ class Writer:
         url_state.mark_done(self.db, item.requested_urls, now=datetime.now(timezone.utc), recheck_hours=self.recheck_hours)
 
     def finish_run(self, reason: str) -> None:
-        """Record how the run ended, with its counts and every counter of ``stats``, and close."""
+        """Record how the run ended, with its counts and every counter of ``stats``, log its
+        summary (wiredup.store.summary), and close."""
         if self.db is None:
             return
         stats = self.stats.get_stats()
@@ -149,9 +154,10 @@ class Writer:
                 self.run_id,
                 {"finished": _now(), "finish_reason": reason, "stats": json.dumps(stats, default=str, sort_keys=True), **counts},
             )
+        summary = run_summary(self.db, self.run_id, reason, stats, time.monotonic() - self.started)
         self.db.conn.close()
         self.db = None
-        logger.info("Crawl run %d finished (%s): %s", self.run_id, reason, counts)
+        logger.info("%s", summary)
 
 
 def _now() -> str:
