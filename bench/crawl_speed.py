@@ -1,10 +1,24 @@
-"""Crawl throughput: each stage's pages/s beside its floor, then a real `scrapy crawl` with the pool on and off.
+"""Crawl throughput: real pages crawled by wiredup and by a 20-line spider; generated pages stage by stage.
 
-    python bench/crawl_speed.py                            # 5,000 pages: stages on 300, two rounds of two crawls (~10 min on 2 cores)
-    python bench/crawl_speed.py --pages 1000 --sample 100  # quicker
-    python bench/crawl_speed.py --skip-stages --repeat 1   # one crawl with the pool, one without
+    python bench/crawl_speed.py                                       # real pages: two rounds of both crawls (~5 min on 2 cores)
+    python bench/crawl_speed.py --repeat 1 --limit 200                # quicker
+    python bench/crawl_speed.py --real-setting WIREDUP_EXTRACT_PROCESSES=1   # wiredup with a setting of its own
+    python bench/crawl_speed.py --generated                           # then the generated pages too (~10 min more)
+    python bench/crawl_speed.py --generated --skip-real --pages 1000 --sample 100 --skip-stages --repeat 1
 
-A seeded corpus (bench/corpus.py: 50-150 KB pages like the fixtures, ~30 %
+Real pages (issue 19; bench/real_crawl.py): wcxb-dev-articles' 793 article pages
+served from 127.0.0.1 with one RSS feed and no crawl delay, crawled into fresh
+databases by `scrapy crawl news` (a new process each time: cold start included)
+and by bench/baseline_spider.py (trafilatura.extract without comments in its
+callback, each row inserted with sqlite-utils, one process), in turn, with the
+same limits (no AutoThrottle, no delay, 16 requests in flight), ``--repeat``
+times, the order swapped each round. Printed: each crawl's pages/s over its
+process's whole life, CPU ms a page, the ratio of the best of each and round by
+round, and where the best wiredup crawl's time went (phases of the run; CPU a
+page of each pipeline stage on the reactor thread, of Scrapy's own work, of the
+pool's threads and of the extraction workers).
+
+Generated pages (``--generated``, issue 8): a seeded corpus (bench/corpus.py: 50-150 KB pages like the fixtures, ~30 %
 wire copies) is written to a temporary folder and served by ten outlets
 (tests/news_site.py, one port each on 127.0.0.1, in a separate process).
 
@@ -257,8 +271,49 @@ def crawl(urls: dict, folder: Path, processes: int, concurrency: int, server_pid
             "db_bytes_per_article": size / max(1, articles)}
 
 
+def real_pages(args) -> None:
+    """Issue 19's table: wiredup and the baseline spider over real pages, in turn, and wiredup's time by stage."""
+    import real_crawl
+
+    pages = len(real_crawl.load_pages(args.data, args.limit))
+    settings = dict(value.split("=", 1) for value in args.real_setting)
+    print(f"\n{pages} real pages ({args.data.name}) on 127.0.0.1, one feed, no delay; load average {_load()}")
+    results = []
+    with real_crawl.Site(args.data, args.limit) as site, tempfile.TemporaryDirectory(prefix="wiredup-real-") as tmp:
+        for round_ in range(1, args.repeat + 1):
+            crawls = [("baseline", real_crawl.crawl_baseline), ("wiredup", real_crawl.crawl_wiredup)]
+            for kind, run in crawls if round_ % 2 else crawls[::-1]:  # who goes first alternates
+                folder = Path(tmp) / f"round-{round_}-{kind}"
+                result = run(site, folder, pages, settings) if kind == "wiredup" else run(site, folder, pages)
+                results.append({**result, "kind": kind, "round": round_, "load": os.getloadavg()[0]})
+    print(f"  {'crawl':34} {'pages/s':>8} {'wall s':>7} {'stored':>7} {'stories':>8} {'CPU ms/page':>11} {'site ms/page':>12} {'load':>5}")
+    for r in results:
+        name = f"{r['name']}, round {r['round']}"
+        stories = "" if r["stories"] is None else r["stories"]
+        print(f"  {name:34} {r['pages_s']:8.1f} {r['wall_s']:7.1f} {r['stored']:7} {stories:>8} {r['cpu_ms_page']:11.1f} "
+              f"{r['site_cpu_ms_page']:12.1f} {r['load']:5.2f}")
+    best = {kind: max((r for r in results if r["kind"] == kind), key=lambda r: r["pages_s"]) for kind in ("wiredup", "baseline")}
+    by_round = {(r["round"], r["kind"]): r["pages_s"] for r in results}
+    rounds = ", ".join(f"{by_round[n, 'wiredup'] / by_round[n, 'baseline']:.2f}x" for n in range(1, args.repeat + 1))
+    print(f"  best of {args.repeat}: wiredup {best['wiredup']['pages_s']:.1f} pages/s, baseline {best['baseline']['pages_s']:.1f}; "
+          f"wiredup / baseline {best['wiredup']['pages_s'] / best['baseline']['pages_s']:.2f}x (each round: {rounds})   "
+          f"(issue 19 asks >= 1.5x); load average now {_load()}")
+    print(f"\n  Where wiredup's time went (its best crawl, {pages} pages):")
+    for name, value in real_crawl.breakdown(best["wiredup"]):
+        print(f"    {name:92} {value}")
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="a benchmark set with html/*.html.gz and ground-truth/*.json (wcxb-dev-articles)")
+    parser.add_argument("--limit", type=int, default=None, help="real pages: only the first N")
+    parser.add_argument("--real-setting", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting for wiredup's real-page crawls")
+    parser.add_argument("--skip-real", action="store_true")
+    parser.add_argument("--generated", action="store_true", help="the generated-page stages and crawls too (issue 8)")
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--sample", type=int, default=300, help="pages the stage rates are measured on")
     parser.add_argument("--seed", type=int, default=0)
@@ -271,7 +326,17 @@ def main() -> None:
     if args.serve:
         serve(args.serve)
         return
+    if not args.skip_real:
+        import real_crawl
 
+        args.data = args.data or real_crawl.DEFAULT_DATA
+        real_pages(args)
+    if args.generated:
+        generated_pages(args)
+
+
+def generated_pages(args) -> None:
+    """Issue 8's tables: stage rates on generated pages, then crawls of them with the pool on and off."""
     from wiredup.extract.pool import usable_cores
 
     processes = usable_cores()
