@@ -22,7 +22,9 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
+import sys
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from wiredup.extract.article import Article, NotAnArticle, extract_article
@@ -131,8 +133,31 @@ WARM_UP_PAGE = (
 )
 
 
+@contextmanager
+def _main_script_hidden():
+    """While a worker is spawned: a spawned process runs the parent's main script first (as
+    ``__mp_main__``), and a crawl's is the ``scrapy`` command, which imports Scrapy and Twisted
+    (about 0.4 s of CPU a worker, at every start) for nothing: the worker runs this module's functions."""
+    main = sys.modules["__main__"]
+    path = main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path
+
+
+class _WorkerProcess(multiprocessing.get_context("spawn").Process):
+    """A spawned worker that does not run the crawl's main script (``_main_script_hidden``)."""
+
+    def start(self) -> None:
+        with _main_script_hidden():
+            super().start()
+
+
 class _Pool(multiprocessing.pool.Pool):
-    """multiprocessing's Pool, with its worker-handler thread woken only when it has something to do.
+    """multiprocessing's Pool, with its worker-handler thread woken only when it has something to do,
+    and workers that skip the crawl's main script (``_WorkerProcess``, replacements included).
 
     CPython's handler also waits on the results pipe, so each result wakes it, and it loops
     (checking every worker's exit status) until the result thread has read that result: in a
@@ -143,6 +168,10 @@ class _Pool(multiprocessing.pool.Pool):
 
     def _get_sentinels(self):
         return [self._change_notifier._reader]
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):  # multiprocessing.pool.Pool calls it by this name
+        return _WorkerProcess(*args, **kwds)
 
 
 class ExtractionPool:

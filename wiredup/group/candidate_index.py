@@ -21,11 +21,15 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 import xxhash
-from datasketch import MinHashLSH
 
 from wiredup.settings import GroupingSettings
 
 RECENT_CAPACITY = 4096  # entries scanned whole per query before they are merged into the sorted tables
+
+# What datasketch chooses for the default threshold and num_perm (GroupingSettings), known ahead:
+# asking MinHashLSH imports scipy, about a second at every crawl's start (bench/README.md, issue
+# 19). tests/test_cold_start.py checks each entry is still datasketch's choice.
+KNOWN_BANDS = {(0.02, 128): (82, 1)}
 
 
 @functools.cache
@@ -33,9 +37,13 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch chooses for a threshold; cached, because
     choosing takes a numerical integration (~50 ms) and indexes are made often.
 
-    >>> lsh_bands(0.02, 128)
-    (82, 1)
+    >>> lsh_bands(0.02, 128), lsh_bands(0.5, 128)
+    ((82, 1), (25, 5))
     """
+    if (threshold, num_perm) in KNOWN_BANDS:
+        return KNOWN_BANDS[threshold, num_perm]
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 

@@ -16,9 +16,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
 
+from wiredup.group.lean_import import lean_package
 from wiredup.settings import GroupingSettings
+
+lean_package("datasketch")  # MinHash without MinHashLSH's scipy: a second less at each start of a crawl and its workers
+from datasketch.lean_minhash import LeanMinHash
+from datasketch.minhash import MinHash
 
 # Marks that only decorate Latin, Greek, Cyrillic and Armenian letters
 # (accents, the Turkish dot above, Greek tonos, Cyrillic diaeresis): copies drop
