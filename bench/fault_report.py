@@ -5,7 +5,9 @@
 Runs, with pytest, the hostile server suite (tests/test_hostile_input.py: broken pages, transport
 faults, bad feeds and sitemaps, crawled then crawled again), the bad files (tests/test_bad_files.py),
 readers during a crawl (tests/test_contention.py), two crawls at once (tests/test_incremental_crawl.py)
-and the 20 seeded SIGKILLs (tests/test_crash_recovery.py). The tests write their figures to a file
+the 20 seeded SIGKILLs (tests/test_crash_recovery.py), other applications' and damaged databases with
+every command (tests/test_foreign_files.py: each must leave the file byte-identical) and a reextract
+killed before its regroup, regroup and reextract during a crawl (tests/test_batch_jobs.py). The tests write their figures to a file
 (tests/fault_log.py); this prints them with the pass/fail count of each file. It exits non-zero when a
 test failed or an article was lost or stored twice.
 """
@@ -29,6 +31,8 @@ TESTS = [
     "tests/test_incremental_crawl.py::test_two_crawls_at_once_one_runs_the_other_stops_with_one_line",
     "tests/test_incremental_crawl.py::test_two_crawls_at_once_with_wait_for_lock_run_one_after_the_other",
     "tests/test_crash_recovery.py",
+    "tests/test_foreign_files.py",
+    "tests/test_batch_jobs.py",
 ]
 
 
@@ -74,6 +78,12 @@ def main() -> int:
     print(f"  kills survived:           {crash.get('killed', 0)} SIGKILLs in {crash.get('crawls', 0)} crawls, "
           f"then integrity_check {crash.get('integrity', '?')}")
     print(f"  reads during a crawl:     {contention.get('reads', 0)}, 'database is locked' {contention.get('locked', 0)} times")
+    foreign = named["foreign_file"]
+    print(f"  foreign/damaged files:    {len(foreign)} ({sum(r['commands'] for r in foreign)} commands, each leaving the file "
+          f"byte-identical: {', '.join(r['case'] for r in foreign)})")
+    print(f"  bad arguments:            {len(named['bad_argument'])}, each one line and nothing changed")
+    print(f"  batch jobs:               {sum(r['killed'] for r in named['batch_kill'])} reextract killed before its regroup, "
+          f"then finished; {sum(r['jobs'] for r in named['batch_lock'])} jobs refused while a crawl wrote")
     print(f"  articles lost:            {lost}")
     print(f"  articles duplicated:      {duplicated}")
     print("  tests:")
