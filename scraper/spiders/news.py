@@ -175,7 +175,8 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response, source: Source):
         """Follow a sitemap's recent URLs, or a sitemap index's sitemaps."""
         if response.meta.get("wiredup_unchanged"):
-            return _parsed_to_its_end(response)
+            _parsed_to_its_end(response)
+            return
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
