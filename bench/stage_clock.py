@@ -104,7 +104,10 @@ class StageClock:
         """Write the figures (the pool is closed by now: its workers are reaped children)."""
         self.moments["engine_stopped"] = time.time()
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        import wiredup
+
         figures = {
+            "code": wiredup.__file__,  # which copy of the project ran (a bench may run another)
             "moments": self.moments,
             "reactor_thread_cpu_s": time.thread_time(),
             "reactor_thread_startup_cpu_s": self.opened_cpu_s,

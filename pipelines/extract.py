@@ -48,12 +48,22 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = Settings.from_values(crawler.settings)
-        return cls(crawler.stats, settings.min_text_chars, pool_size(settings.extract_processes), settings.grouping)
+        pipeline = cls(crawler.stats, settings.min_text_chars, pool_size(settings.extract_processes), settings.grouping)
+        # Workers take a second or more to import the extraction and warm it up, and the first article
+        # waits for them: started here, with the pipelines, rather than at open_spider, they get
+        # ready while the crawl builds its other components and opens the database (bench/README.md, issue 19).
+        pipeline.start_pool()
+        return pipeline
+
+    def start_pool(self) -> None:
+        """Start the extraction workers (once), unless extraction runs in the crawl's process."""
+        if self.processes > 1 and self.pool is None:
+            self.pool = ExtractionPool(self.processes)
+            self.pool.start()
 
     def open_spider(self) -> None:
         if self.processes > 1:
-            self.pool = ExtractionPool(self.processes)
-            self.pool.start()  # ready by the time the first article arrives, after robots.txt and feeds
+            self.start_pool()  # already started by from_crawler, unless the pipeline was built otherwise
             logger.info("Extraction runs in %d worker processes", self.processes)
         else:
             logger.info("Extraction runs in the crawl's process (WIREDUP_EXTRACT_PROCESSES=1)")

@@ -73,3 +73,22 @@ def test_an_extraction_worker_does_not_run_the_crawls_main_script(tmp_path):
     result = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().split("\n") == ["[] True True", "True"]
+
+
+def test_the_extraction_workers_start_with_the_pipeline_and_serve_the_crawl():
+    """ExtractPipeline starts its pool when Scrapy builds it (not at open_spider), once, and closes it."""
+    from scrapy.utils.misc import build_from_crawler
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.extract import ExtractPipeline
+    from scraper.spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider, {"WIREDUP_EXTRACT_PROCESSES": 2})
+    pipeline = build_from_crawler(ExtractPipeline, crawler)
+    pool = pipeline.pool
+    assert pool is not None and pool._pool is not None  # workers already on their way
+    pipeline.open_spider()
+    assert pipeline.pool is pool
+    pipeline.close_spider()
+    assert pipeline.pool is None and pool._pool is None
+    assert build_from_crawler(ExtractPipeline, get_crawler(NewsSpider, {"WIREDUP_EXTRACT_PROCESSES": 1})).pool is None
