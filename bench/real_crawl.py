@@ -137,23 +137,21 @@ def crawl_baseline(site: Site, folder: Path, pages: int) -> dict:
             "site_cpu_ms_page": (site.cpu_seconds() - site_cpu) * 1000 / pages}
 
 
-def crawl_wiredup(site: Site, folder: Path, pages: int, settings: dict[str, str] | None = None) -> dict:
-    """`scrapy crawl news` from the project, on a fresh database, with the stage clock on."""
-    sys.path.insert(0, str(ROOT))
-    import settings as project_settings  # the project's Scrapy settings: the clock joins its extensions
-
+def crawl_wiredup(site: Site, folder: Path, pages: int, settings: dict[str, str] | None = None, project: Path = ROOT) -> dict:
+    """`scrapy crawl news` from ``project`` (this one, or a copy at another commit), on a fresh
+    database, with the stage clock on."""
     folder.mkdir(parents=True)
     sources = folder / "sources.toml"
     sources.write_text(f'[[source]]\nname = "real"\nfeeds = ["{site.url}/feed.xml"]\n', encoding="utf-8")
     database, clock = folder / "news.db", folder / "stages.json"
-    extensions = {**project_settings.EXTENSIONS, "stage_clock.StageClock": 0}
+    extensions = {**_project_extensions(project), "stage_clock.StageClock": 0}
     values = {**CRAWL_LIMITS, "WIREDUP_DATABASE": str(database), "STAGE_CLOCK_FILE": str(clock),
               "EXTENSIONS": json.dumps(extensions), **(settings or {})}
     command = [str(BIN / "scrapy"), "crawl", "news", "-a", f"sources={sources}"] + [
         arg for name, value in values.items() for arg in ("-s", f"{name}={value}")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))}
     site_cpu = site.cpu_seconds()
-    started, wall, cpu = _run(command, ROOT, folder / "crawl.log", env)
+    started, wall, cpu = _run(command, project, folder / "crawl.log", env)  # Scrapy puts the project first on the path
     with sqlite3.connect(database) as conn:
         (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
         (stories,) = conn.execute("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()
@@ -162,10 +160,21 @@ def crawl_wiredup(site: Site, folder: Path, pages: int, settings: dict[str, str]
     figures = json.loads(clock.read_text())
     figures["moments"]["process_started"] = started
     figures["moments"]["process_exited"] = started + wall
-    return {"name": " ".join(["wiredup", *(f"{k}={v}" for k, v in (settings or {}).items())]), "pages": pages,
+    name = "wiredup" if project == ROOT else f"wiredup ({project.name})"
+    return {"name": " ".join([name, *(f"{k}={v}" for k, v in (settings or {}).items())]), "pages": pages,
             "stored": stored, "stories": stories, "skipped": stats.get("wiredup/skipped", 0), "wall_s": wall,
             "pages_s": pages / wall, "cpu_ms_page": cpu * 1000 / pages,
             "site_cpu_ms_page": (site.cpu_seconds() - site_cpu) * 1000 / pages, "clock": figures}
+
+
+def _project_extensions(project: Path) -> dict:
+    """The EXTENSIONS of a project's Scrapy settings (the stage clock joins them)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"settings_of_{abs(hash(str(project)))}", project / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EXTENSIONS
 
 
 def breakdown(result: dict) -> list[tuple[str, str]]:
