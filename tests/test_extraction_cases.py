@@ -104,6 +104,7 @@ NON_ARTICLES = {
     "video-page.html": "video_page",
     "paywall-stub.html": "paywall_stub",
     "error-page.html": "error_page",
+    "product-page.html": "product_page",
 }
 
 

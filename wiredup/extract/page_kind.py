@@ -1,7 +1,8 @@
 """Pages that are not articles, told apart before extraction (Scrapy-free).
 
-Section fronts, tag pages, galleries, video pages, paywall stubs and error
-pages each get a short stable reason that the crawl counts skips by
+Section fronts, tag pages, galleries, video pages, paywall stubs, error
+pages and pages declaring themselves products, collections, forum threads or
+profiles (and no article) each get a short stable reason that the crawl counts skips by
 (``wiredup/skipped/<reason>``). Each rule needs two signs, one of which says
 "no article here", because a false skip loses an article while a missed one
 is still caught by the minimum text length.
@@ -20,6 +21,14 @@ LISTING_SEGMENTS = {"tag", "tags", "topic", "topics", "category", "categories", 
 GALLERY_SEGMENTS = {"gallery", "galleries", "photos", "slideshow", "pictures"}
 VIDEO_SEGMENTS = {"video", "videos", "watch", "tv"}
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle"}
+# Types a page declares (JSON-LD @type, og:type) for what is not an article, by the reason it is skipped under;
+# only on pages declaring no article type besides. Not ItemList: a listicle declares one (WCXB dev: 12 articles)
+DECLARED_KINDS = {
+    "product_page": {"product", "productgroup", "product.group", "itempage", "offercatalog", "ebay-objects:item"},
+    "listing_page": {"collectionpage", "searchresultspage", "ebay-objects:ecommerce"},
+    "forum_page": {"qapage", "discussionforumposting"},
+    "profile_page": {"profilepage"},
+}
 FRONT_MIN_HEADLINES = 8  # linked headlines to other pages of the site a section front shows at least
 STUB_MAX_CHARS = 1200  # a paywalled page shows a lead and a prompt, not the article
 GATED_MIN_CHARS = 200  # a declared paywalled part holding less than this is not served (an empty box, a teaser line)
@@ -60,6 +69,9 @@ def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tup
             return "video_page", ", ".join(sorted(types)) or "video"
         if "imagegallery" in types or (segments & GALLERY_SEGMENTS and text_chars < STUB_MAX_CHARS):
             return "gallery", ", ".join(sorted(types)) or "gallery"
+        for reason, kinds in DECLARED_KINDS.items():
+            if types & kinds:
+                return reason, ", ".join(sorted(types & kinds))
         if segments & LISTING_SEGMENTS and text_chars < 2 * STUB_MAX_CHARS:
             return "tag_page", "/".join(sorted(segments & LISTING_SEGMENTS))
         if teasers >= FRONT_MIN_HEADLINES and text_chars < FRONT_MAX_CHARS:
