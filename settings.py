@@ -3,6 +3,9 @@
 BOT_NAME = "wiredup"
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
+# `scrapy crawl` that exits 1 when the crawl failed (it could not write the database), not only
+# when it could not start
+COMMANDS_MODULE = "scraper.crawl"
 
 # Every WIREDUP_* setting (where articles go, which sites, extraction, clutter learning, storage,
 # grouping, scheduling, worker mode) has its default, the values it accepts and the reason for its

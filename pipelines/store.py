@@ -3,14 +3,19 @@
 Items wait in memory until WIREDUP_STORE_BATCH_SIZE of them (or skipped pages)
 are pending, WIREDUP_STORE_FLUSH_SECONDS passed, or the crawl closes; then the
 batch is one transaction, in the order the items came (the order dedup saw
-them, which their matches rely on).
+them, which their matches rely on). A batch the database refuses (disk full,
+locked) stops the crawl as failed (scraper.database_failure); what is pending
+then is not stored, and the next run fetches it again.
 """
 
 from __future__ import annotations
 
+import sqlite3
+
 from scrapy import signals
 from scrapy.utils.reactor import is_reactor_installed
 
+from scraper.database_failure import database_failed, finish_reason, has_failed
 from scraper.items import ArticleItem
 from wiredup.settings import Settings
 from wiredup.store.writer import Writer
@@ -67,12 +72,16 @@ class StorePipeline:
                 self._timer.cancel()
             self._timer = None
         batch, self.pending = self.pending, []
-        if not batch:
+        if not batch or has_failed(self.crawler):  # a failed database takes nothing more this run
             return
-        self.writer.write_batch(batch)
+        try:
+            self.writer.write_batch(batch)
+        except sqlite3.OperationalError as error:
+            self.crawler.stats.inc_value("wiredup/store_failed", len(batch))
+            database_failed(self.crawler, error)
 
     def finish_run(self, spider, reason: str) -> None:
         if self.writer.db is None:
             return
         self.flush()
-        self.writer.finish_run(reason)
+        self.writer.finish_run(finish_reason(self.crawler, reason))

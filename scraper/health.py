@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from scrapy import signals
+
+from scraper.database_failure import has_failed
 from scrapy.exceptions import NotConfigured
 
 from wiredup.settings import Settings
@@ -24,10 +26,13 @@ class ExtractionHealth:
         if settings.health_drop == 0:
             raise NotConfigured("WIREDUP_HEALTH_DROP is 0")
         extension = cls(settings.database, settings.health_drop)
+        extension.crawler = crawler
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, spider, reason: str) -> None:
+        if has_failed(self.crawler):
+            return  # the database refused the run's writes: no health row to compare with
         db = open_database(self.database_path)
         try:
             run_id = newest_run(db)

@@ -7,6 +7,7 @@ robots) and ``meta["wiredup_source"]``, set by the spider.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -14,6 +15,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from scraper.database_failure import database_failed, has_failed
 from wiredup.settings import Settings
 from wiredup.store import url_state
 from wiredup.store.schema import open_database
@@ -29,6 +31,11 @@ fetch_abandoned = object()
 
 class NotDue(IgnoreRequest):
     """A request IncrementalMiddleware does not send: stored before, not due, backing off."""
+
+
+class NotRecorded(IgnoreRequest):
+    """A request dropped because the database would not take its state: the crawl is stopping as
+    failed (scraper.database_failure), and the next run asks for it again."""
 
 
 class _UrlStateMiddleware:
@@ -63,10 +70,30 @@ class _UrlStateMiddleware:
     # Where the state is read and written: the database here; a crawl worker
     # (scraper.worker_state) reads a Redis copy and sends what it records to the ingest process.
     def state(self, url: str) -> dict | None:
-        return url_state.state(self.db, url)
+        self._check_not_failed()
+        try:
+            return url_state.state(self.db, url)
+        except sqlite3.OperationalError as error:
+            self._failed(error)
 
     def record(self, url: str, kind: str, source: str | None, **outcome) -> None:
-        url_state.record(self.db, url, kind, source, **outcome)
+        self._check_not_failed()
+        try:
+            url_state.record(self.db, url, kind, source, **outcome)
+        except sqlite3.OperationalError as error:
+            self._failed(error)
+
+    def _check_not_failed(self) -> None:
+        """Once a write failed the database is not asked again: locked, each try would hold the
+        reactor for the whole busy timeout."""
+        if has_failed(self.crawler):
+            raise NotRecorded("database_error")
+
+    def _failed(self, error: sqlite3.OperationalError):
+        """Stop the crawl as failed, and drop the request in hand: a page whose outcome cannot be
+        recorded must not go on to be stored (nor be logged once per page as not fetched)."""
+        database_failed(self.crawler, error)
+        raise NotRecorded(f"database_error: {error}")
 
 
 class IncrementalMiddleware(_UrlStateMiddleware):
@@ -137,7 +164,7 @@ class UrlStateRecorder(_UrlStateMiddleware):
 
     def spider_closed(self, spider, reason: str = "finished") -> None:
         if self.db is not None and self.deferred:
-            if reason == "finished":
+            if reason == "finished" and not has_failed(self.crawler):  # a last flush that failed fails the run too
                 for args, outcome, meta in self.deferred:
                     # a page whose parse stopped half-way keeps no validators: the next run reads it all again
                     if meta.get("wiredup_parsed"):
@@ -186,10 +213,13 @@ class UrlStateRecorder(_UrlStateMiddleware):
     def _record_failure(self, request, error: str) -> None:
         kind = request.meta.get("wiredup_kind")
         if kind is not None and self.db is not None:
-            self.record(
-                request.url, kind, request.meta.get("wiredup_source"),
-                now=datetime.now(timezone.utc), error=error, first_backoff=self.first_backoff,
-            )
+            try:
+                self.record(
+                    request.url, kind, request.meta.get("wiredup_source"),
+                    now=datetime.now(timezone.utc), error=error, first_backoff=self.first_backoff,
+                )
+            except NotRecorded:
+                pass  # the crawl is stopping as failed; a failure not recorded is asked again next run
 
 
 class RetryUnlessTold(RetryMiddleware):

@@ -40,7 +40,7 @@ from scrapy.utils.url import url_is_from_any_domain
 from twisted.python.failure import Failure
 
 from scraper.items import ArticleItem
-from scraper.middlewares import NotDue, fetch_abandoned
+from scraper.middlewares import NotDue, NotRecorded, fetch_abandoned
 from scraper.sources import Source, SourcesError, load_sources
 from wiredup.extract.encoding import page_encoding
 from wiredup.settings import Settings, SettingsError
@@ -234,8 +234,8 @@ class NewsSpider(scrapy.Spider):
             if response.status == 304:
                 return  # not modified since the last run: counted by IncrementalMiddleware
             return self._count_failure(f"http_{response.status}", response.url)
-        if failure.check(NotDue):
-            return  # not asked on purpose: counted where that was decided
+        if failure.check(NotDue, NotRecorded):
+            return  # not asked on purpose, or dropped as the crawl stops on a database error: counted where that was decided
         if failure.check(IgnoreRequest):
             if "Forbidden by robots.txt" in str(failure.value):
                 # never asked, so never recorded in url_state: the next run asks robots.txt again

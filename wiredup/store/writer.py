@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from datetime import datetime, timezone
 
@@ -91,10 +92,15 @@ class Writer:
     def write_batch(self, batch: list[tuple[str, object]]) -> list[str | None]:
         """Write ``("store" | "skipped", item)`` pairs in one transaction; when one of them fails,
         each on its own. Returns each item's outcome: "new", "updated", "unchanged", or None for a
-        skipped page or one that could not be stored (its URL stays due: the next run fetches it)."""
+        skipped page or one that could not be stored (its URL stays due: the next run fetches it).
+        sqlite3.OperationalError when the database cannot be written at all: nothing of the batch is."""
         try:
             with self.db.atomic():
                 outcomes = [self._write(action, item) for action, item in batch]
+        except sqlite3.OperationalError:
+            # the database's fault (disk full, locked past the busy timeout, I/O): every item would
+            # fail the same way, so the caller stops the run (nothing was written; the URLs stay due)
+            raise
         except Exception:
             logger.exception("A batch of %d items failed to store; storing them one by one", len(batch))
             outcomes = [self._write_alone(action, item) for action, item in batch]
@@ -108,6 +114,8 @@ class Writer:
         try:
             with self.db.atomic():
                 return self._write(action, item)
+        except sqlite3.OperationalError:
+            raise  # not this item's fault: as in write_batch
         except Exception:
             logger.exception("Could not store %s; its URL stays due and the next run fetches it again", item.url)
             self.stats.inc_value("wiredup/store_failed")
@@ -149,11 +157,13 @@ class Writer:
             "articles_unchanged": stats.get("wiredup/stored/unchanged", 0),
             "skipped": stats.get("wiredup/skipped", 0),
         }
-        with self.db.atomic():
-            self.db["crawl_runs"].update(
-                self.run_id,
-                {"finished": _now(), "finish_reason": reason, "stats": json.dumps(stats, default=str, sort_keys=True), **counts},
-            )
+        row = {"finished": _now(), "finish_reason": reason, "stats": json.dumps(stats, default=str, sort_keys=True), **counts}
+        try:
+            with self.db.atomic():
+                self.db["crawl_runs"].update(self.run_id, row)
+        except sqlite3.OperationalError as error:
+            # the database that failed the run may refuse this too: the next run marks the row interrupted
+            logger.error("Could not record crawl run %d as %s (%s); the next run records it as interrupted", self.run_id, reason, error)
         summary = run_summary(self.db, self.run_id, reason, stats, time.monotonic() - self.started)
         self.db.conn.close()
         self.db = None
