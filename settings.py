@@ -33,7 +33,12 @@ EXTENSIONS = {
     # ...which AutoThrottle never goes below
     "scrapy.extensions.throttle.AutoThrottle": None,
     "scraper.throttle.PoliteThrottle": 0,
+    # a run ends within WIREDUP_MAX_RUN_MINUTES, saying what it left for the next one
+    "scraper.run_limit.RunLimit": 0,
 }
+# download slots (and so Crawl-delay) per host and port, as robots.txt is: two servers on one
+# address are two sites
+DOWNLOADER = "scraper.throttle.HostPortDownloader"
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt answering 5xx or not at all forbids the whole host this run (RFC 9309), not allows it
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

@@ -68,8 +68,10 @@ class WorkerMode:
         }.items():
             settings.set(name, value, "project")  # over settings.py, under -s
         swaps = {
-            # the ingest process holds the lock and records the run's extraction health
-            "EXTENSIONS": {"scraper.run_lock.RunLock": None, "scraper.health.ExtractionHealth": None},
+            # the ingest process holds the lock and records the run's extraction health; a worker
+            # holds no lock, so no run limit either (what it leaves stays leased in Redis)
+            "EXTENSIONS": {"scraper.run_lock.RunLock": None, "scraper.health.ExtractionHealth": None,
+                           "scraper.run_limit.RunLimit": None},
             "DOWNLOADER_MIDDLEWARES": {
                 "scraper.middlewares.IncrementalMiddleware": None,
                 "scraper.worker_state.WorkerIncrementalMiddleware": 120,

@@ -5,9 +5,8 @@ outlet A the Hurriyet page (seed 000) with seeds 002 and 004, outlet B the RFI p
 wire copy of the same AFP story) with seed 003. Every test runs the real ``scrapy crawl news`` in a
 fresh copy of the project and reads the database with sqlite3 and the sites' request logs.
 
-Scrapy keys its download slots by host name without the port, so both outlets (127.0.0.1:A and
-127.0.0.1:B) share one download slot: a crawl is serialised over both, which only makes the
-per-host Crawl-delay checks easier to meet, never harder.
+Download slots are per host and port (scraper.throttle.HostPortDownloader), so the two outlets
+(127.0.0.1:A and 127.0.0.1:B) are two sites, each with its own Crawl-delay.
 
 The stored ``articles.url`` is the page's rel=canonical URL (a real site's), ``articles.final_url``
 the URL fetched from the test server.

@@ -205,6 +205,9 @@ class Settings:
     store_flush_seconds: float = field(default=2.0, metadata=_bounds(above=0))
     # One crawl per database at a time: the second exits 1, or waits when this is True.
     wait_for_lock: bool = False
+    # A crawl stops after this many minutes (0: no limit), leaving what it has not fetched to the
+    # next run: a site asking for a long Crawl-delay must not hold the lock past the next hourly run.
+    max_run_minutes: float = field(default=50.0, metadata=_bounds(0))
     # Remember every URL's outcome in url_state and fetch only what is new or due.
     incremental: bool = True
     # Feed items and sitemap entries dated more than this many days ago are not fetched (0: no limit).
