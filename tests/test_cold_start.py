@@ -92,3 +92,20 @@ def test_the_extraction_workers_start_with_the_pipeline_and_serve_the_crawl():
     pipeline.close_spider()
     assert pipeline.pool is None and pool._pool is None
     assert build_from_crawler(ExtractPipeline, get_crawler(NewsSpider, {"WIREDUP_EXTRACT_PROCESSES": 1})).pool is None
+
+
+def test_extraction_never_loads_dateparser():
+    """htmldate's slow path (dateparser: its locale tables take seconds to load, in every worker of
+    every hourly run) is only reached with extensive search, which wiredup's date rules do not use."""
+    out = run_python("""
+        import sys
+        from pathlib import Path
+        from wiredup.extract.article import NotAnArticle, extract_article
+        for number, page in enumerate(sorted(Path("fixtures").rglob("*.html"))):
+            try:
+                extract_article(page.read_text(encoding="utf-8", errors="replace"), f"https://daily.example/{number}", 250)
+            except NotAnArticle:
+                pass
+        print(number > 3, "dateparser" in sys.modules)
+    """)
+    assert out == "True False"
