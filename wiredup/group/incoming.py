@@ -34,7 +34,7 @@ from wiredup.group.window import StoryDates, StoryWindow, story_dates
 from wiredup.settings import GroupingSettings
 from wiredup.store.fingerprints import indexed_signatures, newest_first_seen, stored_fingerprint
 from wiredup.store.queries import kept_apart, stored_edition
-from wiredup.urls import url_key
+from wiredup.urls import canonical_url, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ class IncomingArticles:
     >>> from wiredup.store.writer import Counters
     >>> incoming = IncomingArticles(open_database(":memory:"), GroupingSettings(), Counters())
     >>> incoming.open()
-    >>> item = type("Item", (), {"canonical_url": "https://a.example/1", "text": "A short story told once.", "text_hash": "h",
+    >>> item = type("Item", (), {"url": "https://a.example/1", "canonical_url": "https://a.example/1", "text": "A short story told once.", "text_hash": "h",
     ...                          "published": None, "fetched_at": "2024-04-17T10:00:00+00:00", "presigned": None})()
     >>> incoming.group(item), item.matches, item.unchanged
     ('unique', [], False)
@@ -164,6 +164,7 @@ class IncomingArticles:
         # this run's articles, ahead of what the database says (the store writes in batches)
         self.text_hashes: dict[str, str] = {}
         self.run_urls: dict[str, str] = {}  # url_key -> canonical URL
+        self.run_fetched: dict[str, str] = {}  # canonical URL -> the URL this run fetched it from
         self.kept_apart: set[frozenset] = set()
 
     def open(self) -> None:
@@ -239,6 +240,12 @@ class IncomingArticles:
 
     def _group(self, item) -> str:
         item.canonical_url, stored_hash, first_seen = self._stored(item.canonical_url)
+        if stored_hash not in (None, item.text_hash) and self._claimed_by_another_page(item.canonical_url, item.url):
+            # Another page, fetched at another URL with another text, is stored under this canonical
+            # first: a site declaring one canonical on many pages does not make them one article.
+            # This page is an article of its own URL (a later fetch of it comes back here).
+            item.canonical_url, stored_hash, first_seen = self._stored(canonical_url(item.url))
+            self.stats.inc_value("wiredup/dedup/canonical_claimed")
         url = item.canonical_url
         item.matches = []
         item.unchanged = stored_hash == item.text_hash
@@ -253,7 +260,15 @@ class IncomingArticles:
         self.window.add(url, item.fingerprint, dates)
         self.text_hashes[url] = item.text_hash
         self.run_urls.setdefault(url_key(url), url)
+        self.run_fetched.setdefault(url, item.url)
         return "matched" if item.matches else "unique"
+
+    def _claimed_by_another_page(self, url: str, fetched_url: str) -> bool:
+        """Whether the article stored (or grouped this run) under ``url`` was fetched from another
+        URL than ``fetched_url``. Editions of one page (http/https, www./m.) count as the same URL."""
+        row = self.db.execute("SELECT final_url FROM articles WHERE url = ?", [url]).fetchone()
+        stored_from = row[0] if row else self.run_fetched.get(url)
+        return stored_from is not None and url_key(canonical_url(stored_from)) != url_key(canonical_url(fetched_url))
 
     def _stored(self, url: str) -> tuple[str, str | None, str | None]:
         """The canonical URL the article is stored under, its text hash and first seen (None: not stored).
