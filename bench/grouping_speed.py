@@ -45,7 +45,10 @@ from wiredup.settings import GroupingSettings  # noqa: E402
 from wiredup.store.schema import open_database  # noqa: E402
 from synthetic_text import CORPUS, BigramText  # noqa: E402
 
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+# Stored articles are first seen on their story date, 500 a day: from 2020 on, 1M of them end in 2025,
+# before today. First seen is never in the future in a real database, and a crawl reads the window
+# back from the newest first seen, capped at now: later dates would put a million in its window.
+START = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
 def story_date(index: int, per_day: int) -> str:
