@@ -11,6 +11,7 @@ import re
 import sqlite3
 from contextlib import closing
 
+import fault_log
 from conftest import copy_project
 from news_site import NewsSite, write_sources
 from test_incremental_crawl import MANIFEST, article_html, article_path, crawl_ok
@@ -44,6 +45,8 @@ def test_pages_declaring_one_canonical_with_different_texts_are_stored_apart(tmp
         again = rows(project)
         urls = {site.url(path) for path in pages}
     fetched = {final_url for _, final_url, _, _ in first}
+    # a page whose text is not stored, or stored over another's, is stored wrong
+    fault_log.record("canonical", case="shared", pages=len(SEEDS), wrong=len(SEEDS) - len({text for *_, text in first}))
     assert len(first) == len(SEEDS), [(url, final_url) for url, final_url, _, _ in first]
     assert len({text for *_, text in first}) == len(SEEDS)
     assert fetched == urls
@@ -68,6 +71,8 @@ def test_a_rewrite_naming_another_outlets_page_as_canonical_never_overwrites_it(
         stored = rows(project)
         rewrite_url = outlet.url("/articles/rewrite.html")
     by_url = {url: (final_url, source, text) for url, final_url, source, text in stored}
+    fault_log.record("canonical", case="other-outlet", pages=2,
+                     wrong=int(by_url.get(wire_url, (None, None))[:2] != (wire_url, "wire")))
     assert len(stored) == 2, [(url, final_url) for url, final_url, _, _ in stored]
     assert by_url[wire_url][:2] == (wire_url, "wire")
     assert by_url[rewrite_url][:2] == (rewrite_url, "outlet")

@@ -81,12 +81,25 @@ def crawl(tmp_path_factory) -> HostileCrawl:
         expected.append(site.local_article.as_uri())
         stored = [url for url, _, _ in articles]
         fault_log.record(
-            "hostile_input", runs=len(logs),
+            "hostile_input", runs=len(logs), wrong=len(stored_wrong(site, articles)),
             # every page case, bad feed, sitemap, listing and robots.txt, each bad link where it was met, the local source
             cases=len(CASES) + len(FEEDS) + len(SITEMAPS) + len(LISTINGS) + len(ROBOTS_CASES) + 3 * len(BAD_LINK_NAMES) + 1,
             lost=len(set(expected) - set(stored)), duplicated=len(stored) - len(set(stored)),
         )
         yield result
+
+
+def stored_wrong(site: HostileSite, articles) -> list[str]:
+    """The readable cases stored with a text other than what the site served for them: their snippet
+    missing (mojibake, another page's text under their URL), or replacement characters in it."""
+    texts = {url: text for url, text, _ in articles}
+    wrong = []
+    for case in CASES:
+        text = texts.get(site.url(case.path))
+        if case.expect == "stored" and text is not None:
+            if case.snippet not in text or text.count("\ufffd") > (3 if case.name == "invalid-utf-8" else 0):
+                wrong.append(case.name)
+    return wrong
 
 
 def _reason(case: Case) -> str | None:

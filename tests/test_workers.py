@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import redis
 
+import fault_log
 from conftest import BIN, copy_project
 from news_site import NewsSite, full_source, write_sources
 from redis_server import RedisServer
@@ -282,6 +283,9 @@ def test_an_ingest_process_killed_mid_stream_loses_no_item(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         not_done = conn.execute("SELECT url FROM url_state WHERE kind = 'article' AND last_status = 200 AND next_fetch IS NOT NULL").fetchall()
     assert not not_done, f"stored articles left due: {not_done}"
+    stored = [url for url, _ in articles(project / "news.db")]
+    fault_log.record("ingest_kill", killed=len(stored_at_kills), integrity="ok",
+                     lost=len(expected_urls((*OUTLET_A, *OUTLET_B)) - set(stored)), duplicated=len(stored) - len(set(stored)))
 
 
 def _safe_articles(project: Path) -> list:
