@@ -11,6 +11,9 @@ against running without it:
   benchmark's metric, as bench/extraction_quality.py computes it), and the
   pages it makes better / worse (an F1 change over 0.001);
 - **dates**: gold-dated pages given the gold's day with the rule minus without;
+  **invented**: dates given to pages whose gold has none, with the rule minus
+  without (a rule that drops dates without evidence trades some right ones
+  for fewer invented: judged by the two together);
 - **leak**: gold ``without`` (clutter) snippets found without the rule minus with
   it (positive: the rule keeps clutter out);
 - **skipped**: pages raising ``NotAnArticle`` without it minus with it;
@@ -63,9 +66,8 @@ ALL_ON = "(all rules)"
 PAGE_CHANGE = 0.001  # an F1 change on one page smaller than this is no change
 # the functions whose time is each rule's cost, by the module that calls them
 TIMED = {
-    article: ("adopt_stray_roots", "unwrap_misnested_main", "prune_consent_banners", "prune_teasers", "prune_date_widgets",
-              "unmask_layout_wrappers", "restore_subheadings", "non_article_reason", "strip_metadata_lines", "drop_headline",
-              "drop_repeated_paragraphs", "published_evidence", "published_date", "read_metadata", "trafilatura_text",
+    article: ("adopt_stray_roots", "unwrap_misnested_main", "prune_teasers", "prune_date_widgets", "unmask_layout_wrappers",
+              "non_article_reason", "strip_metadata_lines", "drop_headline", "published_evidence", "published_date", "read_metadata", "trafilatura_text",
               "extractable_chars"),
     dates: ("first_published", "marked_published", "published_before_update", "shown_date", "time_element_days"),
 }
@@ -85,6 +87,7 @@ class PageOutcome:
     date_right: bool | None  # None: the gold has no date
     leaked: int
     skipped: bool
+    invented: bool = False  # a date given to a page whose gold has none
 
 
 @dataclass
@@ -167,6 +170,7 @@ def outcome(text: str | None, published: str | None, skipped: bool, gold: dict) 
         date_right=same_date(published, gold_date) if gold_date else None,
         leaked=snippets_found([s for s in gold.get("without") or [] if isinstance(s, str)], text),
         skipped=skipped,
+        invented=bool(published) and not gold_date,
     )
 
 
@@ -226,17 +230,21 @@ class Gain:
     better: int
     worse: int
     dates: int
+    invented: int
     leak: int
     skipped: int
 
     def helps(self) -> bool:
-        return (round(self.f1, 4) > 0 or self.dates > 0 or self.leak > 0 or self.skipped < 0) and not self.hurts()
+        return (round(self.f1, 4) > 0 or self.dates > 0 or self.invented > 0 or self.leak > 0) and not self.hurts()
 
     def hurts(self) -> bool:
-        return round(self.f1, 4) < 0 or self.dates < 0 or self.leak < 0
+        """Worse on a measure; a date rule trading right dates for fewer invented ones is judged by its sum."""
+        dates = self.dates + self.invented if self.invented > 0 else self.dates
+        return round(self.f1, 4) < 0 or dates < 0 or self.leak < 0
 
     def cell(self) -> str:
-        return f"{self.f1:+.4f} ({self.better}+/{self.worse}-), dates {self.dates:+d}, leak {self.leak:+d}, skips {self.skipped:+d}"
+        return (f"{self.f1:+.4f} ({self.better}+/{self.worse}-), dates {self.dates:+d}, invented {-self.invented:+d}, "
+                f"leak {self.leak:+d}, skips {self.skipped:+d}")
 
 
 def gain(reports: list[PageReport], rule: str) -> Gain:
@@ -247,6 +255,7 @@ def gain(reports: list[PageReport], rule: str) -> Gain:
         better=sum(1 for d in differences if d > PAGE_CHANGE),
         worse=sum(1 for d in differences if d < -PAGE_CHANGE),
         dates=sum(bool(r.outcomes[ALL_ON].date_right) - bool(r.outcomes[rule].date_right) for r in reports),
+        invented=sum(r.outcomes[rule].invented - r.outcomes[ALL_ON].invented for r in reports),
         leak=sum(r.outcomes[rule].leaked - r.outcomes[ALL_ON].leaked for r in reports),
         skipped=sum(r.outcomes[rule].skipped - r.outcomes[ALL_ON].skipped for r in reports),
     )
@@ -299,7 +308,8 @@ def main(argv: list[str] | None = None) -> None:
     results = {data.name: measure_set(data, rules, args.every, args.jobs) for data in args.data}
 
     print("Each rule's gain with it against without it (F1: mean difference, pages better+/worse-; dates: more right; "
-          "leak: clutter snippets kept out; skips: pages it skips); ms: its own time a page on the first set / the second")
+          "invented: dates it adds to pages whose gold has none; leak: clutter snippets kept out; skips: pages it skips); "
+          "ms: its own time a page on the first set / the second")
     print(f"| rule | {' | '.join(results)} | ms a page | verdict |")
     print("| --- | " + " | ".join("---" for _ in results) + " | --- | --- |")
     for rule in rules:

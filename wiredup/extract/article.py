@@ -4,10 +4,11 @@ Reads the metadata from the page as it came (pruning loses dates and
 bylines), tells pages that hold no article apart (wiredup.extract.page_kind), then
 runs trafilatura with comments off on a copy whose teaser boxes and date
 widgets were pruned (wiredup.extract.article_text), once as configured by default
-and, unless the page has too little text left for it, once favouring recall,
-keeping the recall text when it is clearly longer; subheadings it left out
-are put back, and the headline is dropped from the top of the text (the
-article keeps it as its title).
+and, where the default text misses much of the page's text, once favouring
+recall, keeping the recall text when it is clearly longer; date lines and
+bylines at its top and the headline are dropped from the text (the article
+keeps them as metadata). Each rule earns its cost on two benchmark sets
+(bench/extraction_rules.py; bench/README.md, issue 19).
 The published date is htmldate's, corrected by what the page declares and
 shows (wiredup.extract.dates). Keeps title, authors as a list,
 published and updated dates in ISO 8601 with the page's own offset, language,
@@ -31,11 +32,8 @@ from trafilatura.utils import load_html
 
 from wiredup.extract.article_text import (
     drop_headline,
-    drop_repeated_paragraphs,
-    prune_consent_banners,
     prune_date_widgets,
     prune_teasers,
-    restore_subheadings,
     strip_metadata_lines,
 )
 from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
@@ -49,9 +47,8 @@ from wiredup.urls import canonical_url
 # its second (favor_recall) run, then the text's clean-up; the date rules (dates.DATE_RULES) and the evidence a
 # date must have; the non-article test
 RULES = (
-    "adopt_stray_roots", "unwrap_misnested_main", "prune_consent_banners", "prune_teasers", "prune_date_widgets",
-    "unmask_layout_wrappers", "favor_recall", "restore_subheadings", "non_article_reason", "strip_metadata_lines",
-    "drop_headline", "drop_repeated_paragraphs", *DATE_RULES, "date_evidence",
+    "adopt_stray_roots", "unwrap_misnested_main", "prune_teasers", "prune_date_widgets", "unmask_layout_wrappers",
+    "favor_recall", "non_article_reason", "strip_metadata_lines", "drop_headline", *DATE_RULES, "date_evidence",
 )
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # with the time, so "who ran it first" can be told on the same day; without htmldate's extensive search,
@@ -162,16 +159,12 @@ def extract_article(
     _, updated = declared_dates(tree)
     if "unwrap_misnested_main" not in skip:
         unwrap_misnested_main(tree)
-    if "prune_consent_banners" not in skip:
-        prune_consent_banners(tree)
     teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree)) if "prune_teasers" not in skip else 0
     if "prune_date_widgets" not in skip:
         prune_date_widgets(tree)
     if "unmask_layout_wrappers" not in skip:
         unmask_layout_wrappers(tree)
     raw_text = article_body(tree, url, recall="favor_recall" not in skip)
-    if "restore_subheadings" not in skip:
-        raw_text = restore_subheadings(tree, raw_text)
     kind = non_article_reason(tree, url, len(raw_text), teasers) if "non_article_reason" not in skip else None
     if kind:
         raise NotAnArticle(*kind)
@@ -184,8 +177,6 @@ def extract_article(
         text = strip_metadata_lines(text, authors)
     if "drop_headline" not in skip:
         text = drop_headline(text, title)
-    if "drop_repeated_paragraphs" not in skip:
-        text = drop_repeated_paragraphs(text)
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     if undecodable(text):

@@ -1,20 +1,19 @@
 """Page furniture that trafilatura keeps, removed before and after extraction (Scrapy-free).
 
-Three kinds of clutter survive trafilatura on real news pages:
+Two kinds of clutter survive trafilatura on real news pages:
 
 - **teasers of other stories**: a linked headline with its lead paragraph,
   below or beside the article ("WORLD / ECONOMY / SPORTS" boxes, front-page
   lists). They are pruned from the page before extraction.
-- **cookie and consent banners**: in every page's HTML, hidden until a script
-  shows them; trafilatura's recall run takes their text. Pruned before
-  extraction too.
 - **metadata lines inside the article container**: "Published on: 17/04/2024",
-  a bare date, "Author: ...", "Source: ..." credit lines. They are dropped from
-  the extracted text; the metadata itself is kept in its own fields.
+  a bare date, "Author: ...", "Source: ..." credit lines, and date lines and
+  bylines at the top ("November 19, 2019 / 12:21 AM / Updated 14 hours ago",
+  "By Jane Doe"). They are dropped from the extracted text; the metadata
+  itself is kept in its own fields.
 
-And one thing trafilatura loses: on a page without an article container, it
-gathers the loose paragraphs and leaves every subheading out; they are put
-back (``restore_subheadings``).
+Consent-banner pruning, subheading restoring and repeated-paragraph dropping
+were here: bench/extraction_rules.py found each of them no gain or a loss on
+one of two benchmark sets (bench/README.md, issue 19).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from datetime import datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from htmldate.extractors import try_date_expr
-from lxml import etree
 
 TEASER_MAX_CHARS = 600  # a headline plus a lead paragraph; an article body is longer
 DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence with a date does not
@@ -58,22 +56,6 @@ _STOP_AT = {"html", "body", "main", "article"}
 _IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
     f"contains(@class, '{name}')" for name in ("article-body", "article-content", "entry-content", "post-content", "story-body")
 ))
-_SUBHEADINGS = "//h2|//h3|//h4|//h5|//h6"
-LEAD_WORDS = 8  # words of the paragraph after a subheading that find it in the text
-MIN_LEAD_WORDS = 5  # fewer are too common a start to say where the subheading was
-# ids and classes of the boxes around a page's calls to action, sidebars and comments (no subheading restored there)
-FURNITURE = re.compile(r"(^|[\s_-])cta([\s_-]|$)|call-to-action|sidebar|sign-?up|newsletter|subscri|comment|footer|promo", re.IGNORECASE)
-# the ids and classes of the consent tools news sites embed (GDPR Cookie Consent / CookieYes and its settings
-# dialog, Cookiebot, OneTrust, Complianz, ...)
-CONSENT_BANNER = re.compile(
-    r"cookie[-_]?(law|consent|notice|banner|bar|popup|notification|policy[-_]?(banner|bar|popup))|cookieconsent|cookiebot|"
-    r"\bcli-modal\b|\bcky-(consent|modal)|onetrust|cmplz|gdpr[-_]?(cookie|consent|banner|notice)|consent[-_]?(banner|bar|popup|dialog|manager|modal)",
-    re.IGNORECASE,
-)
-# the ids and classes CONSENT_BANNER can match, found by lxml in C: a regular expression on every element of a
-# real page (hundreds have a class) costs 3-4 ms, this 0.5
-_CONSENT_WORDS = " or ".join(f"contains(., '{part}')" for part in ("ookie", "onsent", "cli-modal", "cky-", "netrust", "cmplz", "gdpr", "GDPR"))
-_CONSENT_ATTRIBUTES = etree.XPath(f"//@id[{_CONSENT_WORDS}] | //@class[{_CONSENT_WORDS}]")
 
 
 def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int:
@@ -123,30 +105,6 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
             block = parent
         _drop(block)
         removed += 1
-    return removed
-
-
-def prune_consent_banners(tree) -> int:
-    """Remove cookie and consent banners, found by the ids and classes of the tools that make them.
-
-    Their text ("We use cookies on our website to give you the most relevant
-    experience...", a table of the cookies set) is in the HTML of every page
-    of a site, and trafilatura's recall run takes it for text. ``<html>`` and
-    ``<body>`` stay whatever their classes say (themes mark them
-    "cookies-not-set"). Returns how many elements were removed.
-
-    >>> from lxml import html
-    >>> page = html.fromstring('<html><body class="cookie-notice-hidden"><p>Body text.</p>'
-    ...     '<div id="cookie-law-info-bar"><span>We use cookies on our website.</span></div></body></html>')
-    >>> prune_consent_banners(page), page.text_content()
-    (1, 'Body text.')
-    """
-    removed = 0
-    for value in _CONSENT_ATTRIBUTES(tree):
-        element = value.getparent()
-        if element.tag not in ("html", "body") and CONSENT_BANNER.search(value) and _attached(element, tree):
-            _drop(element)
-            removed += 1
     return removed
 
 
@@ -232,86 +190,6 @@ def is_metadata_line(line: str) -> bool:
     return len(words) <= TOP_NAME_WORDS and all(NAME_WORD.match(word) and not word[0].islower() for word in words)
 
 
-def restore_subheadings(tree, text: str) -> str:
-    """Put the page's subheadings (h2-h6) back into a text that kept none of them, each above its paragraph.
-
-    When trafilatura finds no article container it gathers the page's loose
-    paragraphs and leaves every heading out: the sections of the article run
-    together. A subheading goes back above the line that starts with the words
-    following it on the page; a text that kept any subheading was extracted
-    with its headings and is returned as it is. Headings inside a call to
-    action, a sidebar, comments or a footer (``FURNITURE``) stay out: their
-    paragraph may have been kept, the heading would only add its clutter.
-
-    >>> from lxml import html
-    >>> page = html.fromstring('<html><body><div><p>Paris recalled its envoy on Tuesday after the talks failed.</p>'
-    ...     '<h2>What <b>happens</b> next</h2><p>A vote is due in the assembly next week, the ministry said.</p></div></body></html>')
-    >>> restore_subheadings(page, "Paris recalled its envoy on Tuesday after the talks failed.\\nA vote is due in the assembly next week, the ministry said.")
-    'Paris recalled its envoy on Tuesday after the talks failed.\\nWhat happens next\\nA vote is due in the assembly next week, the ministry said.'
-    >>> page.find('.//div').append(html.fromstring('<div class="newsletter-signup"><h3>Our newsletter</h3><p>Sign up for the morning briefing, sent every weekday.</p></div>'))
-    >>> restore_subheadings(page, "A vote is due in the assembly next week, the ministry said.\\nSign up for the morning briefing, sent every weekday.")
-    'What happens next\\nA vote is due in the assembly next week, the ministry said.\\nSign up for the morning briefing, sent every weekday.'
-    """
-    lines = text.split("\n")
-    line_words = [WORDS.findall(line.lower()) for line in lines]
-    kept = {" ".join(words) for words in line_words}
-    headings = [(heading, " ".join(heading.text_content().split())) for heading in tree.xpath(_SUBHEADINGS)]
-    if any(words in kept for words in (" ".join(WORDS.findall(label.lower())) for _, label in headings) if words):
-        return text  # trafilatura kept the headings: the missing ones are not the article's
-    starts = {}
-    for number, words in enumerate(line_words):
-        if len(words) >= MIN_LEAD_WORDS:
-            starts.setdefault(" ".join(words[:LEAD_WORDS]), number)
-    above = {}
-    for heading, label in headings:
-        if not WORDS.search(label):
-            continue
-        if _in_furniture(heading):
-            continue  # a call to subscribe, a sidebar's or a comment's heading, above a paragraph that was kept
-        lead = _words_after(heading, LEAD_WORDS)
-        number = starts.get(" ".join(lead)) if len(lead) >= MIN_LEAD_WORDS else None
-        if number is not None and number not in above:
-            above[number] = label
-    if not above:
-        return text
-    return "\n".join(line for number, line in enumerate(lines) for line in ((above[number], line) if number in above else (line,)))
-
-
-def _in_furniture(element) -> bool:
-    """Whether an ancestor's id or class names a call to action, a sidebar, comments or a footer.
-
-    >>> from lxml import html
-    >>> page = html.fromstring('<div class="pre-footer"><div id="replay-signup"><h3>Get our newsletter</h3></div></div>')
-    >>> _in_furniture(page.find('.//h3')), _in_furniture(html.fromstring('<div class="contact"><h3>Hi</h3></div>').find('.//h3'))
-    (True, False)
-    """
-    return any(FURNITURE.search(f"{ancestor.get('id', '')} {ancestor.get('class', '')}") for ancestor in element.iterancestors())
-
-
-def _words_after(element, count: int) -> list[str]:
-    """The first ``count`` words of the page's text after ``element`` (scripts and styles aside).
-
-    >>> from lxml import html
-    >>> _words_after(html.fromstring('<div><p><h2>Title</h2> One</p><script>x</script><p>two <b>three</b></p></div>').find('.//h2'), 3)
-    ['one', 'two', 'three']
-    """
-    words, node = [], element
-    while node is not None and len(words) < count:
-        words += WORDS.findall((node.tail or "").lower())
-        for sibling in node.itersiblings():
-            if len(words) >= count:
-                break
-            if sibling.tag in ("script", "style", "noscript"):
-                words += WORDS.findall((sibling.tail or "").lower())
-                continue
-            for piece in sibling.itertext():
-                words += WORDS.findall(piece.lower())
-                if len(words) >= count:
-                    break
-        node = node.getparent()
-    return words[:count]
-
-
 def drop_headline(text: str, title: str | None) -> str:
     """Drop the headline from the top of the extracted text: the article keeps it in its title.
 
@@ -331,24 +209,6 @@ def drop_headline(text: str, title: str | None) -> str:
         if headline and WORDS.findall(line.lower()) == headline:
             return "\n".join(lines[:number] + lines[number + 1 :]).strip()
     return text
-
-
-def drop_repeated_paragraphs(text: str, min_chars: int = 40) -> str:
-    """Keep the first of paragraphs that repeat word for word (pages that print the article twice).
-
-    Short lines ("Read more", a subheading) may legitimately repeat and stay.
-
-    >>> drop_repeated_paragraphs("A long enough first paragraph of the story, told once.\\nShort\\nA long enough first paragraph of the story, told once.\\nShort")
-    'A long enough first paragraph of the story, told once.\\nShort\\nShort'
-    """
-    seen, keep = set(), []
-    for line in text.split("\n"):
-        key = " ".join(line.split()).lower()
-        if len(key) >= min_chars and key in seen:
-            continue
-        seen.add(key)
-        keep.append(line)
-    return "\n".join(keep)
 
 
 def _is_byline(line: str, authors: list[str]) -> bool:
