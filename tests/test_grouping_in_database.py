@@ -146,7 +146,7 @@ def test_corrections_name_unknown_articles_clearly(tmp_path):
     db_path = tmp_path / "news.db"
     open_database(db_path).conn.close()
     result = run("same", db_path, 1, 2)
-    assert result.exit_code == 1 and "no article 1" in result.output
+    assert result.exit_code == 1 and "no article with id or URL '1'" in result.output
 
 
 def test_copies_further_apart_than_the_window_are_not_grouped(tmp_path):

@@ -1,4 +1,4 @@
-"""Three layers, imports one way: scraper -> wiredup, pipelines -> wiredup (+ scraper.items); the core
+"""Three layers, imports one way: scraper -> wiredup, pipelines -> wiredup (+ scraper.items, scraper.database_failure); the core
 ``wiredup`` imports neither, nor Scrapy; only ``wiredup.store`` writes to the database."""
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ ALLOWED = {
     # package: what its modules may import among the project's packages and Scrapy
     "wiredup": ("wiredup",),
     "scraper": ("wiredup", "scraper", *SCRAPY),
-    "pipelines": ("wiredup", "scraper.items", *SCRAPY),
+    # the item is the spider's contract with the pipelines; a crawl's database failure is one state
+    # that the URL-state middlewares and the store pipeline both set and read
+    "pipelines": ("wiredup", "scraper.items", "scraper.database_failure", *SCRAPY),
 }
 
 

@@ -33,7 +33,7 @@ from wiredup.group.fingerprint import Fingerprint, fingerprint
 from wiredup.group.window import StoryDates, StoryWindow, story_dates
 from wiredup.settings import GroupingSettings
 from wiredup.store.fingerprints import indexed_signatures, newest_first_seen, stored_fingerprint
-from wiredup.store.queries import kept_apart, stored_edition
+from wiredup.store.queries import fetched_from, kept_apart, stored_edition
 from wiredup.urls import canonical_url, url_key
 
 logger = logging.getLogger(__name__)
@@ -266,8 +266,7 @@ class IncomingArticles:
     def _claimed_by_another_page(self, url: str, fetched_url: str) -> bool:
         """Whether the article stored (or grouped this run) under ``url`` was fetched from another
         URL than ``fetched_url``. Editions of one page (http/https, www./m.) count as the same URL."""
-        row = self.db.execute("SELECT final_url FROM articles WHERE url = ?", [url]).fetchone()
-        stored_from = row[0] if row else self.run_fetched.get(url)
+        stored_from = fetched_from(self.db, url) or self.run_fetched.get(url)
         return stored_from is not None and url_key(canonical_url(stored_from)) != url_key(canonical_url(fetched_url))
 
     def _stored(self, url: str) -> tuple[str, str | None, str | None]:

@@ -320,6 +320,12 @@ def stored_edition(db, url: str) -> tuple[str, str, str] | None:
     ).fetchone()
 
 
+def fetched_from(db, url: str) -> str | None:
+    """The URL the article stored under canonical ``url`` was last fetched from; None if none is stored."""
+    row = db.execute("SELECT final_url FROM articles WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
 def kept_apart(db) -> set[frozenset]:
     """Pairs of canonical URLs that a "different" correction keeps in separate stories."""
     rows = db.execute(
