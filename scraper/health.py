@@ -6,10 +6,9 @@
 from __future__ import annotations
 
 from scrapy import signals
-
-from scraper.database_failure import has_failed
 from scrapy.exceptions import NotConfigured
 
+from scraper.database_failure import has_failed
 from wiredup.settings import Settings
 from wiredup.store.health import newest_run, record_health
 from wiredup.store.schema import open_database
