@@ -96,10 +96,8 @@ def assign_story(db, article_id: int, matches, settings: GroupingSettings, run_i
     >>> assign_story(db, article_id, [], GroupingSettings(), None, "2024-04-17")
     1
     """
-    (old_cluster,) = db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()
-    seeds = {article_id}
-    if old_cluster is not None:  # its old story is decided again too: without it, if it left
-        seeds |= {row[0] for row in db.execute("SELECT id FROM articles WHERE cluster_id = ?", [old_cluster])}
     record_matches(db, article_id, matches, run_id, when)
-    regroup_neighbourhood(db, seeds, settings, when, run_id)
+    # its neighbourhood holds the members of the story it is still in: a changed text's old story
+    # is decided again too, without it if it no longer matches
+    regroup_neighbourhood(db, [article_id], settings, when, run_id)
     return db.execute("SELECT cluster_id FROM articles WHERE id = ?", [article_id]).fetchone()[0]
