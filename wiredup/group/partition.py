@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from wiredup.group.compare import DECISIVE
 from wiredup.settings import GroupingSettings
@@ -84,22 +84,15 @@ class _Links:
     strongest: tuple = (0.0, 0.0)
 
 
-@dataclass
 class _Stories:
     """Union-find over article numbers, each root its story's smallest number, with the links
     between stories and the pairs corrections keep apart."""
 
-    size_hint: int
-    parent: list = field(init=False)
-    size: list = field(init=False)
-    links: dict = field(init=False)  # root -> {other root -> _Links}
-    apart: dict = field(init=False)  # root -> roots it may never join
-
-    def __post_init__(self):
-        self.parent = list(range(self.size_hint))
-        self.size = [1] * self.size_hint
-        self.links = {}
-        self.apart = {}
+    def __init__(self, count: int):
+        self.parent = list(range(count))
+        self.size = [1] * count
+        self.links: dict = {}  # root -> {other root -> _Links}
+        self.apart: dict = {}  # root -> roots it may never join
 
     def root(self, number: int) -> int:
         while self.parent[number] != number:
@@ -160,7 +153,7 @@ class _Stories:
     def agglomerate(self, min_share: float, weak_min_share: float) -> None:
         """Join stories best link first while a join qualifies; a heap of candidate joins,
         entries made stale by a join skipped when popped."""
-        version = [0] * self.size_hint
+        version = [0] * len(self.parent)
         heap = []
 
         def offer(a: int) -> None:
