@@ -413,8 +413,7 @@ def pruning_counts(data: Path, page_id: str) -> str:
     try:
         from trafilatura.utils import load_html
 
-        from wiredup.extract.article_text import prune_date_widgets, prune_teasers, strip_metadata_lines
-        from wiredup.extract.article import self_urls
+        from wiredup.extract.article_text import prune_date_widgets, prune_teasers, self_urls, strip_metadata_lines
 
         html, url, _ = load_page(data, page_id)
         tree = load_html(html)

@@ -59,16 +59,16 @@ import trafilatura  # noqa: E402
 from lxml import etree  # noqa: E402
 
 from extraction_quality import body_scores, load_page, page_ids, quiet_logging, same_date, snippets_found  # noqa: E402
-from wiredup.extract import article, dates  # noqa: E402
+from wiredup.extract import article, article_text, dates  # noqa: E402
 
 SETS = (ROOT.parent / "shared" / "benchmarks" / "wcxb-dev-articles", ROOT.parent / "shared" / "benchmarks" / "readability-pages")
 ALL_ON = "(all rules)"
 PAGE_CHANGE = 0.001  # an F1 change on one page smaller than this is no change
 # the functions whose time is each rule's cost, by the module that calls them
 TIMED = {
-    article: ("adopt_stray_roots", "unwrap_misnested_main", "prune_teasers", "prune_date_widgets", "unmask_layout_wrappers",
-              "non_article_reason", "strip_metadata_lines", "drop_headline", "published_evidence", "published_date", "read_metadata", "trafilatura_text",
+    article: ("adopt_stray_roots", "non_article_reason", "published_evidence", "published_date", "read_metadata", "trafilatura_text",
               "extractable_chars"),
+    article_text: (*article_text.PAGE_RULES, *article_text.TEXT_RULES),
     dates: ("first_published", "marked_published", "published_before_update", "shown_date", "time_element_days"),
 }
 # a rule's name -> the timed functions that are its cost ("recall" is trafilatura_text's favor_recall run)

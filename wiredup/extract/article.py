@@ -30,26 +30,18 @@ import trafilatura
 from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
-from wiredup.extract.article_text import (
-    drop_headline,
-    prune_date_widgets,
-    prune_teasers,
-    strip_metadata_lines,
-)
+from wiredup.extract.article_text import PAGE_RULES, TEXT_RULES, clean_text, prepare_page
 from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
-from wiredup.extract.page_kind import declares_article, non_article_reason
-from wiredup.extract.page_layout import adopt_stray_roots, unmask_layout_wrappers, unwrap_misnested_main
+from wiredup.extract.page_kind import non_article_reason
+from wiredup.extract.page_layout import adopt_stray_roots
 from wiredup.extract.page_metadata import read_metadata
 from wiredup.settings import Settings
 from wiredup.urls import canonical_url
 
-# The rules around trafilatura, by name, for ``extract_article(skip=...)``: page repairs and pruning before it,
-# its second (favor_recall) run, then the text's clean-up; the date rules (dates.DATE_RULES) and the evidence a
-# date must have; the non-article test
-RULES = (
-    "adopt_stray_roots", "unwrap_misnested_main", "prune_teasers", "prune_date_widgets", "unmask_layout_wrappers",
-    "favor_recall", "non_article_reason", "strip_metadata_lines", "drop_headline", *DATE_RULES, "date_evidence",
-)
+# The rules around trafilatura, by name, for ``extract_article(skip=...)``: page repairs and pruning before it
+# (article_text.PAGE_RULES), its second (favor_recall) run, then the text's clean-up (article_text.TEXT_RULES); the
+# date rules (dates.DATE_RULES) and the evidence a date must have; the non-article test
+RULES = ("adopt_stray_roots", *PAGE_RULES, "favor_recall", "non_article_reason", *TEXT_RULES, *DATE_RULES, "date_evidence")
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # with the time, so "who ran it first" can be told on the same day; without htmldate's extensive search,
 # which reads a date out of any text, a bare year ("since 1996") as January 1st
@@ -157,26 +149,16 @@ def extract_article(
     else:
         published_from = None
     _, updated = declared_dates(tree)
-    if "unwrap_misnested_main" not in skip:
-        unwrap_misnested_main(tree)
-    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree)) if "prune_teasers" not in skip else 0
-    if "prune_date_widgets" not in skip:
-        prune_date_widgets(tree)
-    if "unmask_layout_wrappers" not in skip:
-        unmask_layout_wrappers(tree)
+    teasers = prepare_page(tree, url, skip)
     raw_text = article_body(tree, url, recall="favor_recall" not in skip)
-    kind = non_article_reason(tree, url, len(raw_text), teasers) if "non_article_reason" not in skip else None
+    kind = non_article_reason(tree, url, raw_text, teasers) if "non_article_reason" not in skip else None
     if kind:
         raise NotAnArticle(*kind)
     if not raw_text.strip():
         raise NotAnArticle("no_article_text")
     authors = split_authors(metadata.author)
     title = clean_title(metadata.title, metadata.sitename)
-    text = raw_text
-    if "strip_metadata_lines" not in skip:
-        text = strip_metadata_lines(text, authors)
-    if "drop_headline" not in skip:
-        text = drop_headline(text, title)
+    text = clean_text(raw_text, authors, title, skip)
     if len(text) < min_text_chars:
         raise NotAnArticle("too_short", f"{len(text)} characters")
     if undecodable(text):
@@ -356,15 +338,6 @@ def words_before_headline(tree) -> int:
         before.append(node)
     return 0
 
-
-def self_urls(tree, url: str) -> set[str]:
-    """The URLs a page goes by: where it was fetched, its rel=canonical and og:url.
-
-    >>> sorted(self_urls(load_html('<html><head><link rel="canonical" href="https://e.com/a"></head><body>x</body></html>'), "file:///a.html"))
-    ['file:///a.html', 'https://e.com/a']
-    """
-    declared = tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
-    return {url, *(value.strip() for value in declared if value.strip())}
 
 
 def iso_published(value: str | None) -> str | None:

@@ -24,6 +24,13 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from htmldate.extractors import try_date_expr
 
+from wiredup.extract.page_kind import declares_article
+from wiredup.extract.page_layout import unmask_layout_wrappers, unwrap_misnested_main
+
+# the rules run on the page before trafilatura and on its text after it, in order, by name (``skip`` takes them)
+PAGE_RULES = ("unwrap_misnested_main", "prune_teasers", "prune_date_widgets", "unmask_layout_wrappers")
+TEXT_RULES = ("strip_metadata_lines", "drop_headline")
+
 TEASER_MAX_CHARS = 600  # a headline plus a lead paragraph; an article body is longer
 DATE_LINE_MAX_CHARS = 40  # "Published on: 17/04/2024 - 15:04" fits, a sentence with a date does not
 HEADLINE_LINES = 3  # the headline is the text's first line, or comes after a kicker or section label
@@ -56,6 +63,49 @@ _STOP_AT = {"html", "body", "main", "article"}
 _IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
     f"contains(@class, '{name}')" for name in ("article-body", "article-content", "entry-content", "post-content", "story-body")
 ))
+
+
+def prepare_page(tree, url: str, skip: frozenset[str] = frozenset()) -> int:
+    """Run PAGE_RULES but those in ``skip`` on the page fetched from ``url``, in place; how many teasers were pruned.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<html><body><article><p>' + 'Body text. ' * 80 + '</p></article>'
+    ...     '<div><a href="/other"><h3>Other story</h3></a><p>Its lead.</p></div><p><span>Updated:</span> <time>May 2</time></p></body></html>')
+    >>> prepare_page(page, "https://example.com/story"), "Other story" in page.text_content(), "Updated" in page.text_content()
+    (1, False, False)
+    """
+    if "unwrap_misnested_main" not in skip:
+        unwrap_misnested_main(tree)
+    teasers = prune_teasers(tree, self_urls(tree, url), keep_chapters=declares_article(tree)) if "prune_teasers" not in skip else 0
+    if "prune_date_widgets" not in skip:
+        prune_date_widgets(tree)
+    if "unmask_layout_wrappers" not in skip:
+        unmask_layout_wrappers(tree)
+    return teasers
+
+
+def clean_text(text: str, authors: list[str], title: str | None, skip: frozenset[str] = frozenset()) -> str:
+    """trafilatura's ``text`` after TEXT_RULES but those in ``skip``: no date lines, bylines or headline.
+
+    >>> clean_text("Envoy recalled\\nBy Jane Doe\\nParis recalled its envoy.", ["Jane Doe"], "Envoy recalled")
+    'Paris recalled its envoy.'
+    """
+    if "strip_metadata_lines" not in skip:
+        text = strip_metadata_lines(text, authors)
+    if "drop_headline" not in skip:
+        text = drop_headline(text, title)
+    return text
+
+
+def self_urls(tree, url: str) -> set[str]:
+    """The URLs a page goes by: where it was fetched, its rel=canonical and og:url.
+
+    >>> from lxml import html
+    >>> sorted(self_urls(html.fromstring('<html><head><link rel="canonical" href="https://e.com/a"></head><body>x</body></html>'), "file:///a.html"))
+    ['file:///a.html', 'https://e.com/a']
+    """
+    declared = tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+    return {url, *(value.strip() for value in declared if value.strip())}
 
 
 def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int:

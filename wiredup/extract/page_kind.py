@@ -41,20 +41,21 @@ SIMPLE_SELECTOR = re.compile(r"([a-z][a-z0-9]*)?([.#])([\w-]+)", re.IGNORECASE)
 FRONT_MAX_CHARS = 600
 
 
-def non_article_reason(tree, url: str, text_chars: int, teasers: int = 0) -> tuple[str, str] | None:
+def non_article_reason(tree, url: str, text: str, teasers: int = 0) -> tuple[str, str] | None:
     """Why the page is no article, as ``(reason, detail)``, or None when it may be one.
 
-    ``text_chars`` is the length of the text extracted from the page, ``teasers``
+    ``text`` is the text extracted from the page, ``teasers``
     how many linked headlines of other pages of the site were pruned from it.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><title>Page not found</title></head><body><p>Sorry.</p></body></html>')
-    >>> non_article_reason(page, "https://daily.example/missing", 6)
+    >>> non_article_reason(page, "https://daily.example/missing", "Sorry.")
     ('error_page', 'Page not found')
     >>> page = html.fromstring('<html><head><meta property="og:type" content="article"><title>Envoy</title></head><body>x</body></html>')
-    >>> non_article_reason(page, "https://daily.example/2024/envoy", 3000) is None
+    >>> non_article_reason(page, "https://daily.example/2024/envoy", "Paris recalled its envoy. " * 120) is None
     True
     """
+    text_chars = len(text)
     types = _declared_types(tree)
     is_article = bool(types & ARTICLE_TYPES)
     urls = [url, *tree.xpath('//link[@rel="canonical"]/@href')]
