@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 import sqlite_utils
+from trafilatura.utils import load_html
 
-from conftest import copy_project, scrapy_crawl
+from conftest import FIXTURES, copy_project, scrapy_crawl
 from news_site import NewsSite, write_sources
-from wiredup.extract.article import extract_article
+from wiredup.extract.article import extract_article, visible_texts, words_before_headline
 from wiredup.store.articles import seen_columns, update_extracted, upsert_article
 from wiredup.store.schema import MIGRATIONS, open_database, schema_version
 
@@ -137,3 +139,35 @@ def test_a_crawl_stores_the_feed_and_sitemap_dates_of_undated_pages(tmp_path):
         rows = conn.execute("SELECT url, published, published_from FROM articles ORDER BY url").fetchall()
     # the feed's RFC 822 pubDate is in UTC: the same moment
     assert rows == [("https://a.example/ferry", "2024-05-07T07:30:00+00:00", "feed"), ("https://b.example/ferry", "2024-05-08", "sitemap")]
+
+
+def _xpath_visible_texts_and_headline(tree) -> tuple[list[str], int]:
+    """The reading visible_texts replaced (an XPath over the body's text nodes, then a walk to the first <h1>'s)."""
+    body = tree.find("body")
+    if body is None:
+        return [], 0
+    nodes = body.xpath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
+    headings = tree.xpath("//h1")
+    for index, node in enumerate(nodes):
+        owner = node.getparent()
+        if headings and not node.is_tail and (owner is headings[0] or headings[0] in owner.iterancestors()):
+            prefix = " ".join(" ".join(nodes[:index]).split())
+            return [str(node) for node in nodes], len(prefix) + 1 if prefix else 0
+    return [str(node) for node in nodes], 0
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_the_page_text_and_the_headline_are_where_the_xpath_reading_found_them(path):
+    """visible_texts walks the body in Python and finds the headline on the way: the same texts and date lines."""
+    tree = load_html(path.read_text(encoding="utf-8"))
+    texts, headline = visible_texts(tree)
+    assert (texts, words_before_headline(texts, headline)) == _xpath_visible_texts_and_headline(tree)
+
+
+def test_the_headline_is_its_first_own_text_not_a_tail_nor_a_hidden_one():
+    tree = load_html("<html><body><p>Politics</p><h1><img>Logo <b>Envoy</b></h1><p>May 2, 2024</p></body></html>")
+    texts, headline = visible_texts(tree)
+    assert texts[headline] == "Envoy" and _xpath_visible_texts_and_headline(tree) == (texts, words_before_headline(texts, headline))
+    hidden = load_html("<html><body><noscript><h1>Old</h1></noscript><p>Politics</p><h1>Envoy</h1></body></html>")
+    texts, headline = visible_texts(hidden)
+    assert headline is None and _xpath_visible_texts_and_headline(hidden) == (texts, 0)

@@ -304,7 +304,7 @@ DATE_RULES = ("first_published", "marked_published", "published_before_update", 
 
 def published_date(
     tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None,
-    skip: frozenset[str] = frozenset(),
+    skip: frozenset[str] = frozenset(), declared: tuple[str | None, str | None] | None = None,
 ) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
@@ -316,7 +316,8 @@ def published_date(
     and the page shows the declared day or not htmldate's; then
     ``shown_date``, which takes a date line labelled as an update too when
     the page declares no publication date (htmldate's is then a guess from
-    the page's text). ``skip`` names DATE_RULES to run without.
+    the page's text). ``skip`` names DATE_RULES to run without; ``declared``: the
+    page's ``declared_dates``, when already read.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
@@ -333,7 +334,7 @@ def published_date(
     )
     if first:
         return found if found and found[:10] == first else first
-    declared, modified = declared_dates(tree)
+    declared, modified = declared or declared_dates(tree)
     if declared and (found is None or found[:10] != declared[:10]) and "declared_published" not in skip:
         undated = len(found or "") == 10 and found != url_date(url)
         if found is None or undated or found[:10] == (modified or "")[:10]:
