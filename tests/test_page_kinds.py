@@ -1,0 +1,89 @@
+"""Listing pages skipped on two signs, no article evidence and a listing score; articles with listing signs kept.
+
+The fixtures in fixtures/page_kinds/ are a shop category page and a news section page whose stories are
+linked titles without headings (nothing declares them a listing, and each holds enough text to be stored),
+and four articles that show listing signs of their own ("Load more", "Add to cart", rel=next, teasers)
+but carry article evidence: a story id or date in the URL, a story slug, an article declared with its author.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import FIXTURES
+
+from wiredup.extract import page_kind
+from wiredup.extract.article import NotAnArticle, extract_article
+
+PAGES = FIXTURES / "page_kinds"
+
+# fixture -> (URL, text the page shows that must not be stored as an article)
+LISTINGS = {
+    "shop-category.html": ("https://outfitters.example/c/trail-running-shoes?sort=featured", "Trail running shoes give you the grip"),
+    "section-listing.html": ("https://valleygazette.example/news/local/", "The old river bridge will close to heavy traffic"),
+}
+
+# fixture -> (URL, a sentence of the article, the evidence that keeps it)
+ARTICLES = {
+    "short-news-article.html": (
+        "https://valleygazette.example/news/local/bridge-reopens-4815162",
+        "The old river bridge reopened to traffic on Friday morning",
+        "url date or id",
+    ),
+    "listicle.html": (
+        "https://gearlab.example/best-trail-running-shoes-for-beginners",
+        "The best value: lighter than most shoes at its price",
+        "story slug",
+    ),
+    "live-blog.html": (
+        "https://valleygazette.example/news/live/2025/05/01/council-election-count",
+        "the sitting councillor holds her seat with a majority of 312",
+        "url date or id",
+    ),
+    "guide-with-chapters.html": (
+        "https://gardenhub.example/guides/vegetable-garden/",
+        "Vegetables need at least six hours of direct sun a day",
+        "bylined article",
+    ),
+}
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(LISTINGS))
+def test_listing_page_is_skipped_with_its_signs(name):
+    url, _ = LISTINGS[name]
+    with pytest.raises(NotAnArticle) as skipped:
+        extract_article(page(name), url)
+    assert skipped.value.reason == "listing"
+    assert skipped.value.detail.startswith("score ") and "no date" in skipped.value.detail
+
+
+@pytest.mark.parametrize("name", sorted(LISTINGS))
+def test_listing_page_is_stored_without_the_listing_rule(name, monkeypatch):
+    """The listing rule is what skips it: no other rule does, and it holds enough text to be stored."""
+    url, shown = LISTINGS[name]
+    monkeypatch.setattr(page_kind, "LISTING_SCORE_MIN", math.inf)
+    assert shown in extract_article(page(name), url).text
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_article_with_listing_signs_is_kept(name):
+    url, sentence, _ = ARTICLES[name]
+    assert sentence in extract_article(page(name), url).text
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_article_evidence_is_what_keeps_it(name, monkeypatch):
+    """Its listing score alone would skip it: the second sign, article evidence, is needed."""
+    url, _, evidence = ARTICLES[name]
+    found = []
+    real = page_kind.article_evidence
+    monkeypatch.setattr(page_kind, "article_evidence", lambda *args: found.append(real(*args)))
+    with pytest.raises(NotAnArticle) as skipped:
+        extract_article(page(name), url)
+    assert skipped.value.reason == "listing"
+    assert found == [evidence]
