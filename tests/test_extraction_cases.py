@@ -79,6 +79,13 @@ FAILURE_KINDS = {
         [FIRST, "By 2021, the council hopes to open a new crossing downstream", LAST],
         ["Updated 14 hours ago", "Courier Bureau", "09:01 AM", "By Jane Doe"],
     ),
+    # read over file:// here; on another host than its canonical's, see test_teasers_linking_to_the_site_the_canonical_names_...
+    "teasers-linking-to-canonical-site.html": ([FIRST, LAST], ["School roof repairs finished", "Market hall traders win"]),
+    # a wiki's section headings each hold a small "[edit]" link to the site's own pages: headings, not teasers
+    "section-headings-with-edit-links.html": (
+        [FIRST, "Construction and early years", "Closure to heavy traffic", "Public consultation", LAST],
+        ["Random article", "free licence"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
@@ -267,3 +274,13 @@ def test_stored_row_has_the_new_metadata_columns(tmp_path):
     assert row["published"] == "2024-04-17T15:04:00+02:00" and row["updated"] == "2024-04-17T15:11:00+02:00"
     assert row["section"] == "International" and row["image"].startswith("https://s.rfi.fr/")
     assert json.loads(row["authors"]) == []
+
+
+def test_teasers_linking_to_the_site_the_canonical_names_are_pruned_on_another_host():
+    """A story served from a syndication host (or a mirror) declares its site by its canonical URL: teasers
+    linking there are the site's other stories, pruned as on the site itself (before, only the host the page
+    was fetched from counted, and they were kept as if they were sources the article links to)."""
+    html = (FIXTURES / "extraction" / "teasers-linking-to-canonical-site.html").read_text(encoding="utf-8")
+    text = extract_article(html, "https://news.syndication.example/riverside/bridge-syndicated-1234.html").text
+    assert FIRST in text and LAST in text
+    assert "School roof repairs finished" not in text and "Market hall traders win" not in text
