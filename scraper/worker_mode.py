@@ -4,19 +4,21 @@ process (``wiredup ingest``), which groups and stores it.
 
 ``WorkerMode`` is a Scrapy add-on (``ADDONS`` in settings.py): add-ons run after every setting
 is known, ``-s`` included, so one setting can switch the scheduler, the seen-request filter, the
-incremental middlewares and the pipelines together. ``AckSpiderOutput`` ends a request's lease
-(scraper.worker_queue) once what its response gave is safe.
+incremental middlewares and the pipelines together; a worker's spider middleware
+(scraper.worker_ack) ends a request's lease (scraper.worker_queue) once what its response gave is safe.
+
+Every crawl loads this add-on, a standalone one too: Redis and scrapy-redis are imported only when
+a worker needs them (~0.1 s of every crawl's start otherwise; bench/README.md, issue 19).
 """
 
 from __future__ import annotations
 
-import redis
-from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured
-from scrapy_redis.connection import get_redis_from_settings
+from typing import TYPE_CHECKING
 
-from scraper.worker_queue import Keys, ack
 from wiredup.settings import Settings
+
+if TYPE_CHECKING:
+    import redis
 
 
 class RedisUnreachable(Exception):
@@ -31,6 +33,8 @@ def reach_redis(url: str, timeout: float = 10) -> redis.Redis:
     Traceback (most recent call last):
     scraper.worker_mode.RedisUnreachable: 'notaurl' is not a Redis URL: Redis URL must specify one of the following schemes (redis://, rediss://, unix://)
     """
+    import redis
+
     try:
         server = redis.Redis.from_url(url, socket_connect_timeout=timeout)
     except ValueError as error:  # redis-py's message says what is wrong, not with what
@@ -78,7 +82,7 @@ class WorkerMode:
                 "scraper.middlewares.UrlStateRecorder": None,
                 "scraper.worker_state.WorkerUrlStateRecorder": 650,
             },
-            "SPIDER_MIDDLEWARES": {"scraper.worker_mode.AckSpiderOutput": 1000},
+            "SPIDER_MIDDLEWARES": {"scraper.worker_ack.AckSpiderOutput": 1000},
             "ITEM_PIPELINES": {  # site clutter is learned where the database is: the ingest process
                 "pipelines.declutter.DeclutterPipeline": None,
                 "pipelines.dedup.DedupPipeline": None,
@@ -89,47 +93,3 @@ class WorkerMode:
         for name, components in swaps.items():
             for component, order in components.items():
                 settings[name][component] = order
-
-
-class AckSpiderOutput:
-    """End a request's lease when its callback's requests are queued, or, for an article page,
-    when its item is pushed (``item_scraped``) or failed a pipeline (``item_error``); a skipped
-    page's lease ends with its "skipped" message (scraper.worker_push)."""
-
-    def __init__(self, server, keys: Keys):
-        self.server = server
-        self.keys = keys
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if Settings.from_values(crawler.settings).mode != "worker":
-            raise NotConfigured
-        keys = Keys(crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": crawler.spidercls.name})
-        middleware = cls(get_redis_from_settings(crawler.settings), keys)
-        crawler.signals.connect(middleware.item_done, signal=signals.item_scraped)
-        crawler.signals.connect(middleware.item_done, signal=signals.item_error)
-        return middleware
-
-    def process_spider_output(self, response, result):
-        gave_item = False
-        for output in result:
-            gave_item = gave_item or not isinstance(output, Request)
-            yield output
-        if not gave_item:
-            ack(self.server, self.keys, response.meta)
-
-    async def process_spider_output_async(self, response, result):
-        gave_item = False
-        async for output in result:
-            gave_item = gave_item or not isinstance(output, Request)
-            yield output
-        if not gave_item:
-            ack(self.server, self.keys, response.meta)
-
-    def process_spider_exception(self, response, exception):
-        ack(self.server, self.keys, response.meta)  # a spider bug: fetching again would fail again
-        return None
-
-    def item_done(self, item, response, spider=None, failure=None) -> None:
-        if response is not None:
-            ack(self.server, self.keys, response.meta)

@@ -26,9 +26,16 @@ import sys
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from wiredup.extract.article import Article, NotAnArticle, extract_article
 from wiredup.settings import GroupingSettings
+
+if TYPE_CHECKING:
+    from wiredup.extract.article import Article
+
+# The extraction (trafilatura, ~0.15-0.25 s to import) is imported where it runs: the crawl's
+# process imports this module to start the workers ahead (start_ahead), and imports the
+# extraction afterwards, while they start.
 
 
 def usable_cores() -> int:
@@ -43,6 +50,15 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def pool_size(setting: int) -> int:
+    """Worker processes for WIREDUP_EXTRACT_PROCESSES: 0 means one per usable core, 1 means no pool.
+
+    >>> pool_size(3), pool_size(0) == usable_cores()
+    (3, True)
+    """
+    return setting if setting > 0 else usable_cores()
+
+
 def extract_or_skip(
     html: str, url: str, min_text_chars: int, listed_date: str | None = None, listed_from: str | None = None
 ) -> Article | tuple[str, str]:
@@ -54,6 +70,8 @@ def extract_or_skip(
     >>> extract_or_skip("<html><body><p>Menu</p></body></html>", "https://daily.example/", 250)
     ('too_short', '4 characters')
     """
+    from wiredup.extract.article import NotAnArticle, extract_article
+
     try:
         return extract_article(html, url, min_text_chars, listed_date, listed_from)
     except NotAnArticle as skipped:
@@ -68,19 +86,28 @@ def raise_skip(result: Article | tuple[str, str]) -> Article:
     ...
     wiredup.extract.article.NotAnArticle: too_short: 4 characters
     """
+    from wiredup.extract.article import NotAnArticle
+
     if isinstance(result, tuple):
         raise NotAnArticle(*result)
     return result
 
 
 def compress_page(body: bytes) -> bytes:
-    """A page's bytes gzipped for raw_pages (wiredup.store.articles.save_raw_page), at zlib's default level 6: on 100 KB news pages level 9
-    took 1.8 times as long (3 ms, a fifth of an extraction) for files 4 % smaller.
+    """A page's bytes gzipped for raw_pages (wiredup.store.articles.save_raw_page) at ``RAW_PAGE_GZIP_LEVEL``.
 
     >>> gzip.decompress(compress_page(b"<html></html>"))
     b'<html></html>'
     """
-    return gzip.compress(body, compresslevel=6)
+    return gzip.compress(body, compresslevel=RAW_PAGE_GZIP_LEVEL)
+
+
+# zlib's levels 1-3 use its fast matcher, 4-9 the lazy one, and the cost jumps between them: on
+# wcxb-dev-articles' 793 pages (178 KB on average) level 6, zlib's default, took 3.6 ms a page for
+# files 19.0 % of the page, level 3 1.5 ms for 21.3 %, level 1 1.3 ms for 22.7 % (bench/README.md,
+# issue 19). Level 3 keeps nine tenths of the time saved for three fifths of level 1's extra bytes;
+# decompressing (reextract) costs 0.55 ms a page at any level.
+RAW_PAGE_GZIP_LEVEL = 3
 
 
 @dataclass
@@ -195,6 +222,7 @@ class ExtractionPool:
     def __init__(self, processes: int):
         self.processes = processes
         self._pool = None
+        self._unanswered: set[Future] = set()  # given to a worker, no result yet
 
     def start(self) -> None:
         """Start the workers now rather than on the first page (they get ready in the background)."""
@@ -205,6 +233,8 @@ class ExtractionPool:
         self.start()
         future: Future = Future()
         future.set_running_or_notify_cancel()
+        self._unanswered.add(future)  # set.add and discard are atomic: the pool's result thread discards
+        future.add_done_callback(self._unanswered.discard)
         self._pool.apply_async(function, args, callback=future.set_result, error_callback=future.set_exception)
         return future
 
@@ -220,8 +250,55 @@ class ExtractionPool:
         return self._run(prepare_page, body, encoding, url, min_text_chars, grouping, listed_date, listed_from)
 
     def close(self) -> None:
-        """Let the workers finish what they were given, then stop them."""
-        if self._pool is not None:
+        """Stop the workers once they finish what they were given: at once when every page has its
+        result (the crawl's end), since a spawned worker's own exit, which tears its interpreter
+        down, held the end of every crawl ~0.3 s (a worker is killed waiting for a task that will
+        not come: it holds nothing to save)."""
+        if self._pool is None:
+            return
+        if self._unanswered:
             self._pool.close()
-            self._pool.join()
-            self._pool = None
+        else:
+            self._pool.terminate()
+        self._pool.join()
+        self._pool = None
+
+
+# A pool started by ``start_ahead`` that no ExtractPipeline has taken yet (one crawl a process).
+_ahead: list[ExtractionPool] = []
+
+
+def start_ahead(processes: int) -> None:
+    """Start ``processes`` workers for the crawl this process is about to build: the `scrapy crawl`
+    command (scraper.crawl) calls it before Scrapy builds the crawl's components, which takes
+    ~0.55 s of CPU before ExtractPipeline could start them, time in which the workers get ready on
+    the other core instead of after it (bench/README.md, issue 19).
+
+    >>> start_ahead(1)
+    >>> pool = started_ahead(1)
+    >>> pool.processes, started_ahead(1)
+    (1, None)
+    >>> pool.close()
+    """
+    close_ahead()
+    pool = ExtractionPool(processes)
+    pool.start()
+    _ahead.append(pool)
+
+
+def started_ahead(processes: int) -> ExtractionPool | None:
+    """The pool ``start_ahead`` started, for the one caller that asks for as many workers, else None."""
+    if _ahead and _ahead[0].processes == processes:
+        return _ahead.pop()
+    return None
+
+
+def close_ahead() -> None:
+    """Stop the workers of a pool started ahead that nothing took (the crawl did not start, or
+    asked for another number of workers).
+
+    >>> start_ahead(1); close_ahead(); started_ahead(1) is None
+    True
+    """
+    while _ahead:
+        _ahead.pop().close()
