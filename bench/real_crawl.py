@@ -187,10 +187,15 @@ def breakdown(result: dict) -> list[tuple[str, str]]:
         ("spider open -> first article response (robots.txt, feed)", m.get("first_article_response", m["spider_opened"]) - m["spider_opened"]),
         ("first article response -> first item stored (pool warm-up, first extraction)",
          m.get("first_item_stored", m["spider_opened"]) - m.get("first_article_response", m["spider_opened"])),
+        ("  of which: first article response -> first page given to the workers",
+         m.get("first_page_given", m["spider_opened"]) - m.get("first_article_response", m["spider_opened"])),
+        ("  of which: first page given -> first page answered (worker start-up left, one extraction)",
+         m.get("first_page_answered", m["spider_opened"]) - m.get("first_page_given", m["spider_opened"])),
         ("first -> last item stored (the steady crawl)", m.get("last_item_stored", 0) - m.get("first_item_stored", 0)),
         ("last item -> spider closed", m["spider_closed"] - m.get("last_item_stored", m["spider_closed"])),
         ("spider closed -> process exit (close pipelines, pool, database)", m["process_exited"] - m["spider_closed"]),
     ]
+    phases.insert(0, ("cold start: process start -> first item stored", m.get("first_item_stored", m["spider_opened"]) - m["process_started"]))
     rows = [(f"{name}", f"{seconds:6.2f} s") for name, seconds in phases]
     stages = clock["stages"]
     in_stages = sum(stage["cpu_s"] for stage in stages.values())
@@ -204,7 +209,26 @@ def breakdown(result: dict) -> list[tuple[str, str]]:
     rows.append(("crawl process's other threads (the pool's pickling and pipes), per page",
                  f"{(clock['process_cpu_s'] - clock['reactor_thread_cpu_s']) * 1000 / pages:6.1f} ms"))
     rows.append(("extraction workers (extract, sign, gzip), per page", f"{clock['workers_cpu_s'] * 1000 / pages:6.1f} ms"))
+    rows.extend(overlap(clock))
     return rows
+
+
+def overlap(clock: dict) -> list[tuple[str, str]]:
+    """How the workers and the reactor thread overlapped while pages kept coming (first item
+    stored -> last article response), from the stage clock's samples: how often a worker had no
+    page (fewer in hand than workers), and the share of that time the reactor thread was on a CPU."""
+    m, processes = clock["moments"], clock.get("processes") or 0
+    steady = [s for s in clock.get("in_hand_samples", [])
+              if m.get("first_item_stored", 0) <= s[0] <= m.get("last_article_response", 0)]
+    if len(steady) < 2 or not processes:
+        return []
+    short = sum(in_hand < processes for _, in_hand, _ in steady) / len(steady)
+    busy = (steady[-1][2] - steady[0][2]) / (steady[-1][0] - steady[0][0])
+    mean = sum(in_hand for _, in_hand, _ in steady) / len(steady)
+    return [(f"steady crawl: samples with fewer than {processes} pages in the workers' hands (a worker idle)",
+             f"{short:6.1%}"),
+            ("steady crawl: pages in the workers' hands, mean", f"{mean:6.1f}"),
+            ("steady crawl: reactor thread on a CPU (its CPU s / wall s)", f"{busy:6.1%}")]
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
