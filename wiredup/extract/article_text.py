@@ -59,14 +59,12 @@ NAME_WORD = re.compile(r"(?:[^\W\d_][\w'’.-]*|\d+)$")  # a word of a name (cap
 TOP_LINES = 4  # the date line and byline sit with the headline and a kicker, above the first paragraph
 TOP_LINE_MAX_CHARS = 160
 TOP_NAME_WORDS = 8  # "New Delhi, News Nation Bureau" is five; a sentence opening is longer or not capitalised
-_LINKED_HEADING = "*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][ancestor::a[@href] or .//a[@href]]"
-_LINKED_HEADINGS = "//" + _LINKED_HEADING
-_LINKED_HEADINGS_WITHIN = "descendant-or-self::" + _LINKED_HEADING
+# <time> and the elements marked as the page's dates (the attribute axis finds them in a third of the time of //*[@...])
+_DATE_ELEMENTS = "//time | //@itemprop[.='datePublished' or .='dateModified']/.."
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")  # a teaser's headline; an <h1> is the page's own
 _STOP_AT = {"html", "body", "main", "article"}
 # the classes CMSs give the container of an article's own text (a section front's story list sits in none)
-_IN_ARTICLE_BODY = "ancestor::*[{}]".format(" or ".join(
-    f"contains(@class, '{name}')" for name in ("article-body", "article-content", "entry-content", "post-content", "story-body")
-))
+ARTICLE_BODY_CLASSES = ("article-body", "article-content", "entry-content", "post-content", "story-body")
 
 
 def prepare_page(tree, url: str, skip: frozenset[str] = frozenset()) -> int:
@@ -108,8 +106,9 @@ def self_urls(tree, url: str) -> set[str]:
     >>> sorted(self_urls(html.fromstring('<html><head><link rel="canonical" href="https://e.com/a"></head><body>x</body></html>'), "file:///a.html"))
     ['file:///a.html', 'https://e.com/a']
     """
-    declared = tree.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
-    return {url, *(value.strip() for value in declared if value.strip())}
+    declared = [link.get("href") for link in tree.iter("link") if link.get("rel") == "canonical"]
+    declared += [meta.get("content") for meta in tree.iter("meta") if meta.get("property") == "og:url"]
+    return {url, *(value.strip() for value in declared if value and value.strip())}
 
 
 def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int:
@@ -134,14 +133,18 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
     >>> "Other story" in page.text_content(), "Body text." in page.text_content()
     (False, True)
     """
+    headings = [heading for heading in tree.iter(_HEADING_TAGS) if _linked(heading)]
+    live = _heading_counts(headings)
     removed = 0
     base = next(iter(sorted(page_urls)), "")
-    for heading in tree.xpath(_LINKED_HEADINGS):
-        if not _attached(heading, tree):
+    for heading in headings:
+        ancestors = list(heading.iterancestors())
+        if not ancestors or ancestors[-1] is not tree:
             continue  # inside a block removed already
-        if heading.xpath("ancestor::table"):
+        if any(ancestor.tag == "table" for ancestor in ancestors):
             continue  # a row of a comparison table: the article's own content
-        if not heading.xpath("ancestor::a[@href]") and _linked_chars(heading) < LINKED_HEADLINE_SHARE * len(heading.text_content().strip()):
+        in_link = any(ancestor.tag == "a" and ancestor.get("href") is not None for ancestor in ancestors)
+        if not in_link and _linked_chars(heading) < LINKED_HEADLINE_SHARE * len(heading.text_content().strip()):
             continue  # a section heading with an [edit] or permalink link in it, not a headline
         links = heading.xpath("ancestor-or-self::a[@href]/@href | .//a[@href]/@href")
         targets = [urldefrag(urljoin(base, href))[0] for href in links]
@@ -149,21 +152,59 @@ def prune_teasers(tree, page_urls: set[str], keep_chapters: bool = False) -> int
             continue
         if not any(_same_site(target, page) for target in targets for page in page_urls):
             continue  # a list of products, events or sources: the article's own headings
-        if any(_below(target, page) for target in targets for page in page_urls) and (keep_chapters or heading.xpath(_IN_ARTICLE_BODY)):
+        if any(_below(target, page) for target in targets for page in page_urls) and (keep_chapters or _in_article_body(ancestors)):
             continue
         block = heading
-        while True:
-            parent = block.getparent()
-            if parent is None or parent.tag in _STOP_AT:
-                break
-            if len(parent.xpath(_LINKED_HEADINGS_WITHIN)) > 1:
-                break
-            if len(parent.text_content().strip()) > TEASER_MAX_CHARS:
+        for parent in ancestors:
+            if parent.tag in _STOP_AT or live[parent] > 1 or _longer_than(parent, TEASER_MAX_CHARS):
                 break
             block = parent
+        for ancestor in block.iterancestors():
+            live[ancestor] -= live[block]  # its headings are gone with it
         _drop(block)
         removed += 1
     return removed
+
+
+def _linked(heading) -> bool:
+    """Whether a heading is in a link (``<a href>``) or holds one.
+
+    >>> from lxml import html
+    >>> [_linked(heading) for heading in html.fromstring('<div><a href="/a"><h3>A</h3></a><h3><a>B</a></h3></div>').iter("h3")]
+    [True, False]
+    """
+    return any(link.get("href") is not None for link in heading.iter("a")) or any(
+        link.get("href") is not None for link in heading.iterancestors("a"))
+
+
+def _heading_counts(headings) -> dict:
+    """How many of ``headings`` each element holds (itself included): the elements that hold any."""
+    counts = {}
+    for heading in headings:
+        for element in (heading, *heading.iterancestors()):
+            counts[element] = counts.get(element, 0) + 1
+    return counts
+
+
+def _longer_than(element, limit: int) -> bool:
+    """Whether ``len(element.text_content().strip()) > limit``, reading the text only as far as needed.
+
+    >>> from lxml import html
+    >>> page = html.fromstring('<div> <p>Envoy</p> <p>recalled</p> </div>')
+    >>> _longer_than(page, 13), _longer_than(page, 14)
+    (True, False)
+    """
+    read = ""  # the text so far, without its leading whitespace
+    for piece in element.itertext():
+        read += piece if read else piece.lstrip()
+        if len(read) > limit and len(read.rstrip()) > limit:
+            return True  # the whole text, stripped, starts with this much
+    return False
+
+
+def _in_article_body(ancestors) -> bool:
+    """Whether one of ``ancestors`` has a class CMSs give the container of an article's own text."""
+    return any(name in (ancestor.get("class") or "") for ancestor in ancestors for name in ARTICLE_BODY_CLASSES)
 
 
 def prune_date_widgets(tree) -> int:
@@ -180,13 +221,13 @@ def prune_date_widgets(tree) -> int:
     (1, 'It happened on Tuesday, after weeks of tension in the region.')
     """
     removed = 0
-    for moment in tree.xpath("//time | //*[@itemprop='datePublished' or @itemprop='dateModified']"):
+    for moment in tree.xpath(_DATE_ELEMENTS):
         if not _attached(moment, tree):
             continue
         block = moment
         while True:
             parent = block.getparent()
-            if parent is None or parent.tag in _STOP_AT or len(parent.text_content().strip()) > DATE_LINE_MAX_CHARS:
+            if parent is None or parent.tag in _STOP_AT or _longer_than(parent, DATE_LINE_MAX_CHARS):
                 break
             block = parent
         if block is not moment:

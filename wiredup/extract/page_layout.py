@@ -15,13 +15,15 @@ whole or in part when the page's layout is built in three common ways:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lxml import html
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
-_MISNESTED_MAIN = "//*[self::header or self::nav or self::footer or self::aside or self::button][.//main or .//*[@role='main']]"
+_NEVER_HOLDS_MAIN = ("header", "nav", "footer", "aside", "button")
+_MAIN = "//main | //@role[.='main']/.."  # //*[@role='main'] reached by the attribute axis: a third of the time
 # A box trafilatura is right to drop (a sidebar, a widget, an embed) never holds half of the page's
 # paragraph text; a wrapper that does is the page's layout (trafilatura keeps a <form> by the same test)
 LAYOUT_MIN_SHARE = 0.5
@@ -65,7 +67,10 @@ def unwrap_misnested_main(tree) -> int:
     >>> unwrap_misnested_main(page), page.find('body')[0].tag
     (2, 'div')
     """
-    wrappers = tree.xpath(_MISNESTED_MAIN)
+    wrapping = {ancestor for main in tree.xpath(_MAIN) for ancestor in main.iterancestors(*_NEVER_HOLDS_MAIN)}
+    if not wrapping:
+        return 0  # (most pages: one scan for the landmark, none of every header's and nav's subtree)
+    wrappers = [element for element in tree.iter(*_NEVER_HOLDS_MAIN) if element in wrapping]  # outermost first
     for wrapper in wrappers:
         wrapper.drop_tag()
     return len(wrappers)
@@ -122,6 +127,10 @@ def _paragraph_chars(tree) -> dict:
     return chars
 
 
+# the attributes trafilatura's discard rules read: an element with none of them is never discarded
+_DISCARD_ATTRIBUTES = frozenset(name for rule in OVERALL_DISCARD_XPATH for name in re.findall(r"@([\w-]+)", rule.path))
+
+
 def _would_discard(element) -> bool:
     """Whether trafilatura's discard rules drop this element, judged on a copy of its tag and attributes.
 
@@ -131,8 +140,19 @@ def _would_discard(element) -> bool:
     >>> _would_discard(html.fromstring('<div class="widget"><p>text</p></div>'))
     True
     """
+    read = tuple(sorted((name, value) for name, value in element.attrib.items() if name in _DISCARD_ATTRIBUTES))
+    return bool(read) and _discarded_element(element.tag, read)
+
+
+@lru_cache(maxsize=4096)
+def _discarded_element(tag: str, attributes: tuple) -> bool:
+    """Whether trafilatura's discard rules drop a ``tag`` element with these ``(name, value)`` attributes.
+
+    >>> _discarded_element("div", (("class", "sidebar"),)), _discarded_element("div", (("id", "main"),))
+    (True, False)
+    """
     probe = html.Element("div")
-    probe.append(html.Element(element.tag, dict(element.attrib)))
+    probe.append(html.Element(tag, dict(attributes)))
     return any(rule(probe) for rule in OVERALL_DISCARD_XPATH)
 
 
@@ -143,4 +163,4 @@ def _discarded(attribute: str, value: str) -> bool:
     >>> _discarded("class", "content-sidebar-wrap"), _discarded("class", "entry-content")
     (True, False)
     """
-    return _would_discard(html.Element("div", {attribute: value}))
+    return _discarded_element("div", ((attribute, value),))
