@@ -66,7 +66,7 @@ def non_article_reason(tree, url: str, text: str, teasers: int = 0) -> tuple[str
     types = _declared_types(tree, items, head["og_types"])
     is_article = bool(types & ARTICLE_TYPES)
     segments = {part.lower() for path in head["canonical_paths"] for part in path.split("/") if part}
-    title = " ".join((tree.findtext(".//title") or "").split())
+    title = head["page_title"]
     if ERROR_TITLE.search(title) and text_chars < STUB_MAX_CHARS and not is_article:
         return "error_page", title
     if text_chars < STUB_MAX_CHARS and (evidence := paywall_evidence(tree, items)):
@@ -109,12 +109,17 @@ TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]\s+|\s*::\s*")  # "Local Ne
 DATE_META = {"article:published_time", "og:published_time", "pubdate", "publishdate", "date", "dc.date", "dc.date.issued",
              "sailthru.date", "parsely-pub-date", "article:modified_time"}
 AUTHOR_META = {"author", "article:author"}
-# Controls of a shop grid and of a list loading more items, as printed (case variants: a substring test is cheap)
-SHOP_CONTROLS = ("Sort by", "Sort By", "SORT BY", "sort by", "Filter by", "Filter By", "FILTER BY", "Add to cart", "Add to Cart",
-                 "ADD TO CART", "Add to bag", "Add to Bag", "ADD TO BAG", "Add to basket", "Add to Basket", "Quick view",
-                 "Quick View", "QUICK VIEW", "Quick shop", "Quick Shop")
-MORE_ITEMS = ("Load more", "Load More", "LOAD MORE", "Older posts", "Older Posts", "Next page", "Next Page", "Page 1 of",
-              "View more", "View More", "Show more", "Show More", "SHOW MORE")
+# Controls of a shop grid and of a list loading more items, as printed: their usual case variants, searched for
+# in one case-sensitive pass (a page's text runs to megabytes with its scripts; re.IGNORECASE is ten times slower)
+SHOP_CONTROLS = re.compile("|".join(map(re.escape, (
+    "Sort by", "Sort By", "SORT BY", "sort by", "Filter by", "Filter By", "FILTER BY", "Add to cart", "Add to Cart", "ADD TO CART",
+    "Add to bag", "Add to Bag", "ADD TO BAG", "Add to basket", "Add to Basket", "Quick view", "Quick View", "QUICK VIEW",
+    "Quick shop", "Quick Shop",
+))))
+MORE_ITEMS = re.compile("|".join(map(re.escape, (
+    "Load more", "Load More", "LOAD MORE", "Older posts", "Older Posts", "Next page", "Next Page", "Page 1 of", "View more",
+    "View More", "Show more", "Show More", "SHOW MORE",
+))))
 PROSE_END = tuple(".!?\"”:…。！？»")
 PROSE_MIN_CHARS = 60  # a line of running prose, not a headline or a product name
 # The listing score: LISTING_BIAS plus each sign (listing_signs) times its weight, positive for a listing's
@@ -193,21 +198,20 @@ def listing_signs(tree, url: str, text: str, teasers: int, head: dict, types: se
     for link in tree.iter("a"):
         paginated = paginated or link.get("rel") == "next"
         link_chars += len(link.text_content())
-    heading = next(tree.iter("h1"), None)
     query = urlsplit(url).query
     return {
         "dated": float(head["dated"] or any("datePublished" in item for item in items)),
         "declares_article": float(bool(types & ARTICLE_TYPES)),
         "slug_words": float(min(len(_slug_words(head["paths"])), 6)),
         "title_words": float(min(max((len(part.split()) for part in TITLE_SEPARATOR.split(head["page_title"])), default=0), 12)),
-        "h1_words": float(min(len(heading.text_content().split()), 12)) if heading is not None else 0.0,
+        "h1_words": float(min(len(head["h1"][0].split()), 12)) if head["h1"] else 0.0,
         "prose_lines": math.log1p(prose_lines),
         "text_chars": math.log1p(len(text)),
         "teasers": math.log1p(teasers),
         "paginated": float(paginated),
-        "more_items": float(any(marker in page_text for marker in MORE_ITEMS)),
+        "more_items": float(MORE_ITEMS.search(page_text) is not None),
         "query": float(any(not TRACKING_PARAMETER.fullmatch(key) for key, _ in parse_qsl(query))),
-        "shop_controls": float(any(control in page_text for control in SHOP_CONTROLS)),
+        "shop_controls": float(SHOP_CONTROLS.search(page_text) is not None),
         "link_share": min(1.0, link_chars / max(1, len(page_text))),
     }
 
@@ -260,12 +264,18 @@ _COUNTS = {"prose_lines", "text_chars", "teasers"}
 
 def _head_facts(tree, url: str) -> dict:
     """What the page's URLs (its own, canonical, og:url) and its head say: their paths (``canonical_paths``: its
-    own and canonical), its title, og:type, date and author metadata, a rel=next link. Read from ``<head>``
-    in one pass (an ``//meta`` search walks the whole page)."""
+    own and canonical), its title, og:type, date and author metadata, a rel=next link. Read in one pass over
+    the page's ``<meta>`` and ``<link>`` elements, wherever they are (a page without ``<head>`` has them in its body)."""
     paths, dated, bylined, following = [urlsplit(url).path], False, False, False
     canonical_paths, og_types = [urlsplit(url.strip()).path], []
-    head = tree.find("head")
-    for element in head.iter("meta", "link") if head is not None else ():
+    titles, headings = [], []
+    for element in tree.iter("meta", "link", "title", "h1"):
+        if element.tag == "title":
+            titles.append(element.text or "")
+            continue
+        if element.tag == "h1":
+            headings.append(" ".join(element.text_content().split()))
+            continue
         key = (element.get("property") or element.get("name") or "").lower()
         rel = (element.get("rel") or "").lower()
         address = element.get("href") if rel == "canonical" else element.get("content") if key == "og:url" else None
@@ -278,10 +288,9 @@ def _head_facts(tree, url: str) -> dict:
         following = following or rel == "next"
         dated = dated or key in DATE_META
         bylined = bylined or key in AUTHOR_META
-    title = " ".join((tree.findtext(".//title") or "").split())
-    headings = " ".join(" ".join(h.text_content().split()) for h in tree.iter("h1"))
-    return {"paths": paths, "canonical_paths": canonical_paths, "og_types": og_types, "page_title": title,
-            "title": f"{title} {headings}".lower(), "dated": dated, "bylined": bylined, "next": following}
+    title = " ".join(titles[0].split()) if titles else ""
+    return {"paths": paths, "canonical_paths": canonical_paths, "og_types": og_types, "page_title": title, "h1": headings,
+            "title": " ".join([title, *headings]).lower(), "dated": dated, "bylined": bylined, "next": following}
 
 
 def _slug_words(paths: list[str]) -> list[str]:
