@@ -86,6 +86,11 @@ FAILURE_KINDS = {
         [FIRST, "Construction and early years", "Closure to heavy traffic", "Public consultation", LAST],
         ["Random article", "free licence"],
     ),
+    # a timeline's entries each end with a date: the article's lines, not date lines (the date line above still goes)
+    "timeline-entries-with-dates.html": (
+        [FIRST, "Piers found corroded 2024/03/12", "Ferry service begins 2024/05/20", LAST],
+        ["Published on", "all rights reserved"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
