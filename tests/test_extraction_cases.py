@@ -289,3 +289,11 @@ def test_teasers_linking_to_the_site_the_canonical_names_are_pruned_on_another_h
     text = extract_article(html, "https://news.syndication.example/riverside/bridge-syndicated-1234.html").text
     assert FIRST in text and LAST in text
     assert "School roof repairs finished" not in text and "Market hall traders win" not in text
+
+
+def test_a_one_letter_author_drops_no_line_that_merely_holds_the_letter():
+    """trafilatura splits "F. Kooman" into authors "F" and "Kooman": a line holding an F inside a word is not a byline."""
+    from wiredup.extract.article_text import strip_metadata_lines
+
+    text = "The protocol answers every request.\nHTTP/1.1 302 Found\n[WEBFINGER]\nF. Kooman"
+    assert strip_metadata_lines(text, ["F", "Kooman"]) == "The protocol answers every request.\nHTTP/1.1 302 Found\n[WEBFINGER]"
