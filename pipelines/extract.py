@@ -16,7 +16,7 @@ from twisted.internet import defer
 
 from scraper.items import ArticleItem
 from wiredup.extract.article import Article, NotAnArticle, extract_article
-from wiredup.extract.pool import ExtractionPool, pool_size, raise_skip, started_ahead
+from wiredup.extract.pool import ExtractionPool, raise_skip, usable_cores
 from wiredup.settings import GroupingSettings, Settings
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,15 @@ logger = logging.getLogger(__name__)
 WORKER_TIMEOUT_SECONDS = 300
 
 HTML_TYPES = {"text/html", "application/xhtml+xml", ""}
+
+
+def pool_size(setting: int) -> int:
+    """Worker processes for WIREDUP_EXTRACT_PROCESSES: 0 means one per usable core, 1 means no pool.
+
+    >>> pool_size(3), pool_size(0) == usable_cores()
+    (3, True)
+    """
+    return setting if setting > 0 else usable_cores()
 
 
 class ExtractPipeline:
@@ -42,16 +51,14 @@ class ExtractPipeline:
         pipeline = cls(crawler.stats, settings.min_text_chars, pool_size(settings.extract_processes), settings.grouping)
         # Workers take a second or more to import the extraction and warm it up, and the first article
         # waits for them: started here, with the pipelines, rather than at open_spider, they get
-        # ready while the crawl builds its other components and opens the database; `scrapy crawl`
-        # starts them earlier still (wiredup.extract.pool.start_ahead; bench/README.md, issue 19).
+        # ready while the crawl builds its other components and opens the database (bench/README.md, issue 19).
         pipeline.start_pool()
         return pipeline
 
     def start_pool(self) -> None:
-        """Start the extraction workers (once; those `scrapy crawl` started ahead, if as many), unless
-        extraction runs in the crawl's process."""
+        """Start the extraction workers (once), unless extraction runs in the crawl's process."""
         if self.processes > 1 and self.pool is None:
-            self.pool = started_ahead(self.processes) or ExtractionPool(self.processes)
+            self.pool = ExtractionPool(self.processes)
             self.pool.start()
 
     def open_spider(self) -> None:

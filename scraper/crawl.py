@@ -15,8 +15,6 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from scraper.database_failure import FAILED_REASONS, has_failed
-from wiredup.extract.pool import close_ahead, pool_size, start_ahead
-from wiredup.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -26,26 +24,11 @@ class Command(ScrapyCrawl):
         """Scrapy's ``crawl``, keeping the crawler to read its finish reason once it has run."""
         if len(args) != 1:
             raise UsageError("scrapy crawl takes one spider" if args else None)
-        start_extraction_ahead(self.settings)
-        try:
-            crawler = self._create_crawler(args[0])
-            self.crawler_process.crawl(crawler, **opts.spargs)
-            self.crawler_process.start()
-        finally:
-            close_ahead()
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or failed(crawler):
             self.exitcode = 1
-
-
-def start_extraction_ahead(settings) -> None:
-    """Start the extraction workers before Scrapy builds the crawl (ExtractPipeline takes them), so
-    they get ready while it does; a wrong setting is left for the spider to report."""
-    try:
-        processes = pool_size(Settings.from_values(settings).extract_processes)
-    except SettingsError:
-        return
-    if processes > 1:
-        start_ahead(processes)
 
 
 def failed(crawler) -> bool:

@@ -134,32 +134,3 @@ def test_closing_the_pool_lets_a_page_in_hand_finish_and_stops_idle_workers_at_o
     busy.close()
     assert in_hand.done() and in_hand.exception() is None and worker.exitcode == 0
 
-
-def test_scrapy_crawl_starts_the_workers_ahead_and_the_pipeline_takes_them():
-    """`scrapy crawl` starts the extraction workers before Scrapy builds the crawl (scraper.crawl);
-    ExtractPipeline takes that pool when it asks for as many workers, and builds its own otherwise."""
-    from scrapy.settings import Settings as ScrapySettings
-    from scrapy.utils.misc import build_from_crawler
-    from scrapy.utils.test import get_crawler
-
-    from pipelines.extract import ExtractPipeline
-    from scraper.crawl import start_extraction_ahead
-    from scraper.spiders.news import NewsSpider
-    from wiredup.extract.pool import close_ahead, started_ahead
-
-    start_extraction_ahead(ScrapySettings({"WIREDUP_EXTRACT_PROCESSES": 1}))  # no pool: nothing ahead
-    assert started_ahead(1) is None
-    start_extraction_ahead(ScrapySettings({"WIREDUP_EXTRACT_PROCESSES": 2000}))  # out of bounds: the spider says so
-    assert started_ahead(2000) is None
-    try:
-        start_extraction_ahead(ScrapySettings({"WIREDUP_EXTRACT_PROCESSES": 2}))
-        pipeline = build_from_crawler(ExtractPipeline, get_crawler(NewsSpider, {"WIREDUP_EXTRACT_PROCESSES": 2}))
-        assert started_ahead(2) is None  # taken
-        ahead = pipeline.pool
-        other = build_from_crawler(ExtractPipeline, get_crawler(NewsSpider, {"WIREDUP_EXTRACT_PROCESSES": 2}))
-        assert other.pool is not ahead and other.pool._pool is not None
-        other.close_spider()
-        pipeline.close_spider()
-        assert ahead._pool is None
-    finally:
-        close_ahead()

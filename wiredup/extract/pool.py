@@ -26,16 +26,9 @@ import sys
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from wiredup.extract.article import Article, NotAnArticle, extract_article
 from wiredup.settings import GroupingSettings
-
-if TYPE_CHECKING:
-    from wiredup.extract.article import Article
-
-# The extraction (trafilatura, ~0.15-0.25 s to import) is imported where it runs: the crawl's
-# process imports this module to start the workers ahead (start_ahead), and imports the
-# extraction afterwards, while they start.
 
 
 def usable_cores() -> int:
@@ -50,15 +43,6 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def pool_size(setting: int) -> int:
-    """Worker processes for WIREDUP_EXTRACT_PROCESSES: 0 means one per usable core, 1 means no pool.
-
-    >>> pool_size(3), pool_size(0) == usable_cores()
-    (3, True)
-    """
-    return setting if setting > 0 else usable_cores()
-
-
 def extract_or_skip(
     html: str, url: str, min_text_chars: int, listed_date: str | None = None, listed_from: str | None = None
 ) -> Article | tuple[str, str]:
@@ -70,8 +54,6 @@ def extract_or_skip(
     >>> extract_or_skip("<html><body><p>Menu</p></body></html>", "https://daily.example/", 250)
     ('too_short', '4 characters')
     """
-    from wiredup.extract.article import NotAnArticle, extract_article
-
     try:
         return extract_article(html, url, min_text_chars, listed_date, listed_from)
     except NotAnArticle as skipped:
@@ -86,8 +68,6 @@ def raise_skip(result: Article | tuple[str, str]) -> Article:
     ...
     wiredup.extract.article.NotAnArticle: too_short: 4 characters
     """
-    from wiredup.extract.article import NotAnArticle
-
     if isinstance(result, tuple):
         raise NotAnArticle(*result)
     return result
@@ -262,43 +242,3 @@ class ExtractionPool:
             self._pool.terminate()
         self._pool.join()
         self._pool = None
-
-
-# A pool started by ``start_ahead`` that no ExtractPipeline has taken yet (one crawl a process).
-_ahead: list[ExtractionPool] = []
-
-
-def start_ahead(processes: int) -> None:
-    """Start ``processes`` workers for the crawl this process is about to build: the `scrapy crawl`
-    command (scraper.crawl) calls it before Scrapy builds the crawl's components, which takes
-    ~0.55 s of CPU before ExtractPipeline could start them, time in which the workers get ready on
-    the other core instead of after it (bench/README.md, issue 19).
-
-    >>> start_ahead(1)
-    >>> pool = started_ahead(1)
-    >>> pool.processes, started_ahead(1)
-    (1, None)
-    >>> pool.close()
-    """
-    close_ahead()
-    pool = ExtractionPool(processes)
-    pool.start()
-    _ahead.append(pool)
-
-
-def started_ahead(processes: int) -> ExtractionPool | None:
-    """The pool ``start_ahead`` started, for the one caller that asks for as many workers, else None."""
-    if _ahead and _ahead[0].processes == processes:
-        return _ahead.pop()
-    return None
-
-
-def close_ahead() -> None:
-    """Stop the workers of a pool started ahead that nothing took (the crawl did not start, or
-    asked for another number of workers).
-
-    >>> start_ahead(1); close_ahead(); started_ahead(1) is None
-    True
-    """
-    while _ahead:
-        _ahead.pop().close()
