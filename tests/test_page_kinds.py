@@ -1,9 +1,11 @@
 """Listing pages skipped on two signs, no article evidence and a listing score; articles with listing signs kept.
 
-The fixtures in fixtures/page_kinds/ are a shop category page and a news section page whose stories are
-linked titles without headings (nothing declares them a listing, and each holds enough text to be stored),
-and four articles that show listing signs of their own ("Load more", "Add to cart", rel=next, teasers)
-but carry article evidence: a story id or date in the URL, a story slug, an article declared with its author.
+The fixtures in fixtures/page_kinds/ are a shop category page, a shop grid whose only listing sign is a price
+on every item (no sort, filter or pagination controls) and a news section page whose stories are linked titles
+without headings (nothing declares them a listing, and each holds enough text to be stored), four articles
+that show listing signs of their own ("Load more", "Add to cart", rel=next, teasers) but carry article
+evidence: a story id or date in the URL, a story slug, an article declared with its author; and an article
+without evidence whose script holds the labels of listing controls it never prints.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ PAGES = FIXTURES / "page_kinds"
 LISTINGS = {
     "shop-category.html": ("https://outfitters.example/c/trail-running-shoes?sort=featured", "Trail running shoes give you the grip"),
     "section-listing.html": ("https://valleygazette.example/news/local/", "The old river bridge will close to heavy traffic"),
+    "shop-grid-prices.html": ("https://potteryhouse.example/indoor-pots", "Our indoor pots are thrown, glazed and fired"),
 }
 
 # fixture -> (URL, a sentence of the article, the evidence that keeps it)
@@ -87,3 +90,26 @@ def test_article_evidence_is_what_keeps_it(name, monkeypatch):
         extract_article(page(name), url)
     assert skipped.value.reason == "listing"
     assert found == [evidence]
+
+
+def test_price_grid_is_what_skips_the_shop_grid(monkeypatch):
+    """A price on each of its 24 items, printed outside the extracted text, is the shop grid's listing sign."""
+    url, shown = LISTINGS["shop-grid-prices.html"]
+    monkeypatch.setattr(page_kind, "GRID_MIN_PRICES", math.inf)
+    monkeypatch.setitem(page_kind.LISTING_WEIGHTS, "grid_prices", 0.0)
+    assert shown in extract_article(page("shop-grid-prices.html"), url).text
+
+
+def test_listing_signs_read_the_printed_text_not_scripts():
+    """ "Load more" and "Sort by" in a script's strings are no controls on the page: the article keeps no listing sign."""
+    url = "https://stationnotes.example/notes/coastal-fog"
+    html = page("article-script-load-more.html")
+    assert "Load more" in html and "Sort by" in html
+    assert "the last two dry summers were the exception" in extract_article(html, url).text
+    found = []
+    real = page_kind.listing_signs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(page_kind, "listing_signs", lambda *args: found.append(real(*args)) or found[-1])
+        extract_article(html, url)
+    assert found and found[0]["more_items"] == 0.0 and found[0]["shop_controls"] == 0.0
+    assert not page_kind.shows_listing(found[0])
