@@ -117,7 +117,7 @@ def test_an_extraction_worker_killed_mid_page_is_replaced_and_the_pool_goes_on()
 
 def test_closing_the_pool_lets_a_page_in_hand_finish_and_stops_idle_workers_at_once():
     """close() waits for a page a worker still has; workers with none are stopped at once (SIGTERM),
-    not left to tear their interpreters down (~0.3 s at the end of every crawl, bench/README.md)."""
+    not left to tear their interpreters down (wiredup.extract.pool.ExtractionPool.close)."""
     from wiredup.extract.pool import WARM_UP_PAGE, ExtractionPool
     from wiredup.settings import GroupingSettings
 

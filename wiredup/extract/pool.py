@@ -231,9 +231,9 @@ class ExtractionPool:
 
     def close(self) -> None:
         """Stop the workers once they finish what they were given: at once when every page has its
-        result (the crawl's end), since a spawned worker's own exit, which tears its interpreter
-        down, held the end of every crawl ~0.3 s (a worker is killed waiting for a task that will
-        not come: it holds nothing to save)."""
+        result (the crawl's end) rather than letting each spawned worker exit on its own, tearing its
+        interpreter down (the close took 0.08-0.09 s of a 30-page crawl's end, 0.01-0.03 s so; a
+        worker is killed waiting for a task that will not come: it holds nothing to save)."""
         if self._pool is None:
             return
         if self._unanswered:
