@@ -90,7 +90,11 @@ class ExtractPipeline:
         future = self.pool.prepare(item.body, item.encoding, item.url, self.min_text_chars, self.grouping, item.listed_date, item.listed_from)
         from twisted.internet import reactor
 
-        page = await maybe_deferred_to_future(_deferred(future).addTimeout(WORKER_TIMEOUT_SECONDS, reactor))
+        try:
+            page = await maybe_deferred_to_future(_deferred(future).addTimeout(WORKER_TIMEOUT_SECONDS, reactor))
+        except defer.TimeoutError:
+            self.pool.abandon(future)  # else closing the pool at the crawl's end waits for it for ever
+            raise
         try:
             article = raise_skip(page.result)
         except NotAnArticle as skipped:

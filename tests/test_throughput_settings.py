@@ -92,9 +92,11 @@ def test_a_batch_is_written_at_close_and_on_a_timer_not_only_when_full(tmp_path)
 def test_an_extraction_worker_killed_mid_page_is_replaced_and_the_pool_goes_on():
     """The pool's worker handler no longer wakes on results (wiredup.extract.pool._Pool); a worker's exit must still wake it.
 
-    (Its page never answers: ExtractPipeline fails it after WORKER_TIMEOUT_SECONDS, and the next run fetches it again.)
+    Its page never answers: ExtractPipeline fails it after WORKER_TIMEOUT_SECONDS and abandons it (the next run
+    fetches it again), so the pool then closes instead of waiting for it for ever at the crawl's end.
     """
     import os
+    import threading
 
     from wiredup.extract.pool import WARM_UP_PAGE, ExtractionPool
     from wiredup.settings import GroupingSettings
@@ -109,8 +111,14 @@ def test_an_extraction_worker_killed_mid_page_is_replaced_and_the_pool_goes_on()
         second = pool.prepare(WARM_UP_PAGE, "utf-8", "https://daily.example/b", 0, GroupingSettings()).result(timeout=120)
         (replacement,) = pool._pool._pool
         assert not lost.done()
+        pool.abandon(lost)
+        closing = threading.Thread(target=pool.close, daemon=True)
+        closing.start()
+        closing.join(timeout=60)
+        assert not closing.is_alive(), "close() waits for a page no worker will answer"
     finally:
-        pool._pool.terminate()  # close() would wait for the lost page
+        if pool._pool is not None:
+            pool._pool.terminate()
     assert replacement.pid != worker.pid
     assert first.result.text == second.result.text and "A paragraph of words" in second.result.text
 

@@ -229,6 +229,15 @@ class ExtractionPool:
         """``prepare_page`` in a worker."""
         return self._run(prepare_page, body, encoding, url, min_text_chars, grouping, listed_date, listed_from)
 
+    def abandon(self, future: Future) -> None:
+        """Give up on a page whose worker died with it (killed, out of memory): multiprocessing's pool
+        neither answers nor forgets such a task, and ``close`` would wait for it for ever.
+
+        >>> pool = ExtractionPool(1)
+        >>> pool.abandon(Future())
+        """
+        self._unanswered.discard(future)
+
     def close(self) -> None:
         """Stop the workers once they finish what they were given: at once when every page has its
         result (the crawl's end) rather than letting each spawned worker exit on its own, tearing its
@@ -239,6 +248,6 @@ class ExtractionPool:
         if self._unanswered:
             self._pool.close()
         else:
-            self._pool.terminate()
+            self._pool.terminate()  # also the end of a crawl whose only unanswered pages were abandoned
         self._pool.join()
         self._pool = None
