@@ -2,8 +2,7 @@
 
 Each import check runs in a fresh interpreter: what a test module imported already would hide an import.
 The same for what an extraction no longer pays on every page: trafilatura's author search without its copy
-of the page, lxml.html's element classes looked up in Python, the page's control characters searched for by a
-regex, trafilatura's pruned copy of the page made again for the recall run.
+of the page, lxml.html's element classes looked up in Python.
 """
 
 from __future__ import annotations
@@ -11,17 +10,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from copy import copy, deepcopy
+from copy import deepcopy
 
 import pytest
-import trafilatura
 from lxml import etree
 from trafilatura.metadata import extract_author
-from trafilatura.utils import load_html, repair_faulty_html
+from trafilatura.utils import load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from conftest import FIXTURES, ROOT
-from wiredup.extract.article import _RUN_OPTIONS, parse_page, raw_tree, repaired_html, trafilatura_text
+from wiredup.extract.article import parse_page
 from wiredup.extract.page_metadata import author_elements, page_author
 
 
@@ -164,26 +162,3 @@ def test_form_elements_keep_their_lxml_html_classes():
                       "<textarea>t</textarea></form><FORM></FORM></body></html>")
     assert [type(element).__name__ for element in page.iter("form", "label", "input", "select", "textarea")] == [
         "FormElement", "LabelElement", "InputElement", "SelectElement", "TextareaElement", "FormElement"]
-
-
-def test_a_page_with_control_characters_is_repaired_as_trafilatura_repairs_it():
-    """repaired_html searches for the control characters before trafilatura's regex deletes them."""
-    html = '<!DOCTYPE html/>\n<html/>\n<body><p>Envoy\x0c recalled\x00\ufffe</p></body></html>'
-    beginning = html[:50].lower()
-    assert repaired_html(html, beginning) == repair_faulty_html(html, beginning)
-    assert "\x0c" not in repaired_html(html, beginning) and "<html>" in repaired_html(html, beginning)
-    assert etree.tostring(parse_page(html)) == etree.tostring(load_html(html))
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
-def test_both_trafilatura_runs_share_one_pruned_copy_and_give_bare_extractions_text(path):
-    """trafilatura_text runs bare_extraction's cascade on raw_tree, built once for the default and the recall run."""
-    tree = parse_page(path.read_text(encoding="utf-8"))
-    raw = raw_tree(tree)
-    before = etree.tostring(raw)
-    for favor_recall in (False, True):
-        options = copy(_RUN_OPTIONS[favor_recall])
-        options.url = options.source = path.as_uri()
-        document = trafilatura.bare_extraction(tree, options=options)
-        assert trafilatura_text(raw, path.as_uri(), favor_recall) == ((document.text or "") if document else "")
-        assert etree.tostring(raw) == before  # the next run sees the same copy

@@ -26,25 +26,11 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.baseline import baseline, html2txt
-from trafilatura.core import (
-    ESCALATION_ACCEPT_RATIO,
-    ESCALATION_JUSTEXT_RATIO,
-    ESCALATION_MAX_LENGTH,
-    ESCALATION_PAGE_SHARE,
-    _extract_and_compare,
-    _forum_thread_page,
-    _prepare_tree,
-    _recall_retry,
-)
-from trafilatura.external import justext_rescue
-from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Extractor, set_date_params
-from trafilatura.utils import DOCTYPE_TAG, FAULTY_HTML, HTML_PARSER, INVALID_XML_CHARS, is_dubious_html
-from trafilatura.xml import xmltotxt
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+from trafilatura.utils import HTML_PARSER, is_dubious_html, repair_faulty_html
 
 from wiredup.extract.article_text import PAGE_RULES, TEXT_RULES, clean_text, prepare_page
 from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
@@ -233,7 +219,7 @@ def parse_page(html: str):
     True
     """
     beginning = html[:50].lower()
-    html = repaired_html(html, beginning)
+    html = repair_faulty_html(html, beginning)
     from_bytes = False
     try:
         tree = lxml_html.fromstring(html, parser=PAGE_PARSER)
@@ -246,35 +232,6 @@ def parse_page(html: str):
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None  # load_html's test: no <html> in its first characters and a single block is no page
     return tree
-
-
-# the characters trafilatura.utils.INVALID_XML_CHARS deletes (control characters libxml2 rejects, two non-characters)
-INVALID_XML_CHARACTERS = tuple(chr(code) for code in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF))
-
-
-def repaired_html(html: str, beginning: str) -> str:
-    r"""``trafilatura.utils.repair_faulty_html(html, beginning)``: the page without INVALID_XML_CHARACTERS, its
-    doctype line and a self-closing ``<html/>`` mended.
-
-    Its regex scan for the characters took a millisecond a page on the bench sets (pages of 190,000
-    characters), str's own search for each of them a third of it; they are in one page of 1,591.
-
-    >>> repaired_html('<!DOCTYPE html/>\n<html><body>\x0cEnvoy\ufffe</body></html>', '<!doctype html/>')
-    '\n<html><body>Envoy</body></html>'
-    >>> repaired_html('<html/>\n<body>Envoy</body>', '<html/>')
-    '<html>\n<body>Envoy</body>'
-    """
-    if any(character in html for character in INVALID_XML_CHARACTERS):
-        html = INVALID_XML_CHARS.sub("", html)
-    # the rest as trafilatura does it (libxml2 fails on a doctype with a slash: lxml bug 1955915)
-    if "doctype" in beginning:
-        firstline, _, rest = html.partition("\n")
-        html = DOCTYPE_TAG.sub("", firstline, count=1) + "\n" + rest
-    for line in html[:4096].splitlines()[:4]:
-        if "<html" in line and line.endswith("/>"):
-            html = FAULTY_HTML.sub(r"\1>", html, count=1)
-            break
-    return html
 
 
 def _parse_bytes(html: str):
@@ -341,14 +298,13 @@ def article_body(tree, url: str, recall: bool = True) -> str:
     >>> body.count("Talks were suspended")
     4
     """
-    raw = raw_tree(tree)  # shared by both runs
-    text = trafilatura_text(raw, url)
+    text = trafilatura_text(tree, url)
     if not recall:
         return text
     # the page's text is only counted when the default's is long enough for the count to decide
     if RECALL_SHORT_CHARS <= len(text) and RECALL_MAX_SHARE * (room := extractable_chars(tree)) <= len(text) <= 2 * room:
         return text  # the default found most of the page's text: the recall run seldom finds more body (four pages in five)
-    recalled_text = trafilatura_text(raw, url, favor_recall=True)
+    recalled_text = trafilatura_text(tree, url, favor_recall=True)
     return recalled_text if len(recalled_text) > RECALL_MIN_GAIN * len(text) else text
 
 
@@ -357,74 +313,16 @@ def article_body(tree, url: str, recall: bool = True) -> str:
 _RUN_OPTIONS = {recall: Extractor(output_format="python", comments=False, recall=recall) for recall in (False, True)}
 
 
-def raw_tree(tree):
-    """The copy of the page ``trafilatura.bare_extraction`` extracts from, pruned as its ``trafilatura_sequence``
-    prunes it with comments off, in either configuration: ``trafilatura_text``'s input.
+def trafilatura_text(tree, url: str, favor_recall: bool = False) -> str:
+    """The text of ``trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=...)``, "" for none.
 
-    Built once for the default and the recall run: about 5 ms a run (the copy, two XPath prunes
-    over every element) that the recall run, on a page in four, no longer pays.
-
-    >>> raw = raw_tree(parse_page('<html><body><p>Envoy recalled</p><div id="comments"><p>First!</p></div></body></html>'))
-    >>> etree.tostring(raw)
-    b'<html><body><p>Envoy recalled</p></body></html>'
-    """
-    raw = copy(tree)
-    forum = _forum_thread_page(raw)  # its comments are its posts: kept
-    raw = prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
-    return raw if forum else prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
-
-
-def trafilatura_text(raw, url: str, favor_recall: bool = False) -> str:
-    """The text of ``trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=...)``, "" for
-    none, from the page's ``raw_tree``.
-
-    trafilatura_sequence's cascade after its prunes, for what _RUN_OPTIONS set (comments off, no
-    precision focus, fast off: no comment capture, forum salvage or precision prune), then bare_extraction's
-    size test; none of its stages changes ``raw`` (each copies what it changes), so both runs can share it.
-    tests/test_cold_start.py checks the text is bare_extraction's on every fixture page, in both configurations.
-
-    >>> trafilatura_text(raw_tree(parse_page('<html><body><article>' + '<p>Paris recalled its ambassador on Tuesday.</p>' * 3 + '</article></body></html>')), "https://a.example/1")[:24]
+    >>> trafilatura_text(parse_page('<html><body><article>' + '<p>Paris recalled its ambassador on Tuesday.</p>' * 3 + '</article></body></html>'), "https://a.example/1")[:24]
     'Paris recalled its ambas'
     """
     options = copy(_RUN_OPTIONS[favor_recall])
     options.url = options.source = url
-    try:
-        body, text = _extract_and_compare(*_prepare_tree(raw, options, url), raw, options)
-        if len(text) < options.min_extracted_size:  # the baseline rescue: on the raw tree, taken if longer
-            rescue_body, rescue_text, rescue_length = baseline(raw)
-            if rescue_length > len(text):
-                body, text = rescue_body, rescue_text
-        if options.focus == "balanced":
-            body, text = _escalated(raw, options, url, body, text)
-    except (TypeError, ValueError):  # bare_extraction's "discarding data"
-        return ""
-    if len(text) < options.min_output_size:
-        return ""
-    return xmltotxt(body, options.formatting) or ""
-
-
-def _escalated(raw, options: Extractor, url: str, body, text: str):
-    """trafilatura_sequence's recall escalation (its stage 4) for the default run: a short text covering little
-    of the page is replaced by its recall retry's or justext's when clearly longer."""
-    if not (0 < len(text) < ESCALATION_MAX_LENGTH and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(raw))):
-        return body, text
-    recall_options = copy(options)
-    recall_options.focus = "recall"
-    recall_text = justext_text = ""
-    try:
-        recall_body, recall_text = _recall_retry(raw, recall_options, url)
-    except Exception:  # as trafilatura: a failed retry is no candidate
-        pass
-    if not options.fast:
-        try:
-            justext_body, justext_text = justext_rescue(copy(raw), options)
-        except Exception:
-            pass
-    if len(justext_text) > len(recall_text) and len(justext_text) > ESCALATION_JUSTEXT_RATIO * len(text):
-        return justext_body, justext_text
-    if len(recall_text) >= options.min_extracted_size and len(recall_text) > ESCALATION_ACCEPT_RATIO * len(text):
-        return recall_body, recall_text
-    return body, text
+    document = trafilatura.bare_extraction(tree, options=options)
+    return (document.text or "") if document is not None else ""
 
 
 def extractable_chars(tree) -> int:
