@@ -28,9 +28,8 @@ from datetime import datetime
 
 import trafilatura
 from lxml import etree
-from lxml import html as lxml_html
 from trafilatura.settings import Extractor, set_date_params
-from trafilatura.utils import HTML_PARSER, is_dubious_html, repair_faulty_html
+from trafilatura.utils import load_html
 
 from wiredup.extract.article_text import PAGE_RULES, TEXT_RULES, clean_text, prepare_page
 from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
@@ -136,7 +135,7 @@ def extract_article(
     """
     if undecodable(html):
         raise NotAnArticle("undecodable", "mostly bytes that are no character in its encoding")
-    tree = parse_page(html) if html.strip() else None
+    tree = load_html(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("empty_page")
     if "adopt_stray_roots" not in skip:
@@ -184,64 +183,6 @@ def extract_article(
     )
 
 
-def html_class_lookup() -> etree.ElementNamespaceClassLookup:
-    """lxml.html's element classes by tag (``HtmlElementClassLookup``), found in C rather than by a Python method.
-
-    lxml calls the class lookup of a tree's parser for every element it hands
-    to Python, in the tree and in every copy of it: lxml.html's is a Python
-    method, about a tenth of an extraction's time (a million calls on
-    readability-pages' 94 pages, most in trafilatura's runs on its copies).
-
-    >>> page = lxml_html.fromstring('<html><body><form><input name="q"></form><p>x</p></body></html>', parser=PAGE_PARSER)
-    >>> [type(element).__name__ for element in page.iter()]
-    ['HtmlElement', 'HtmlElement', 'FormElement', 'InputElement', 'HtmlElement']
-    """
-    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
-        element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction, entity=lxml_html.HtmlEntity,
-    ))
-    tags = lookup.get_namespace(None)
-    for tag, element_class in lxml_html.HtmlElementClassLookup._default_element_classes.items():
-        tags[tag] = element_class  # the HTML parser writes tag names in lower case, as the Python lookup compares them
-    return lookup
-
-
-# trafilatura's parser (its options), with the same element classes looked up in C
-PAGE_PARSER = HTML_PARSER.copy()
-PAGE_PARSER.set_element_class_lookup(html_class_lookup())
-
-
-def parse_page(html: str):
-    """``trafilatura.utils.parse_page(html)`` for a page as text, parsed by PAGE_PARSER: the same tree, None for no HTML.
-
-    >>> etree.tostring(parse_page("<html><body><p>Envoy recalled</p></body></html>"))
-    b'<html><body><p>Envoy recalled</p></body></html>'
-    >>> parse_page("just words") is None
-    True
-    """
-    beginning = html[:50].lower()
-    html = repair_faulty_html(html, beginning)
-    from_bytes = False
-    try:
-        tree = lxml_html.fromstring(html, parser=PAGE_PARSER)
-    except ValueError:  # "Unicode strings with encoding declaration are not supported"
-        tree, from_bytes = _parse_bytes(html), True
-    except Exception:  # as load_html: an unparsable page is no page
-        tree = None
-    if (tree is None or len(tree) < 1) and not from_bytes:
-        tree = _parse_bytes(html)
-    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
-        return None  # load_html's test: no <html> in its first characters and a single block is no page
-    return tree
-
-
-def _parse_bytes(html: str):
-    """``trafilatura.utils.fromstring_bytes`` with PAGE_PARSER: the page parsed from its UTF-8 bytes, else None."""
-    try:
-        return lxml_html.fromstring(html.encode("utf8", "surrogatepass"), parser=PAGE_PARSER)
-    except Exception:
-        return None
-
-
 # Decoded with replacement, a page in no known encoding (random bytes said to be UTF-8) is a text of
 # U+FFFD; a real page with a few broken bytes has a handful among thousands of characters.
 UNDECODABLE_SHARE = 0.05
@@ -264,7 +205,7 @@ def published_evidence(tree, published: str | None, page_text: str, urls, listed
     image's URL: a date found nowhere the page states its own date is dropped
     (WCXB dev: 13 such dates, 2 of them the gold's).
 
-    >>> page = parse_page('<html><head><meta property="article:published_time" content="2024-05-02T10:00:00Z"></head><body>x</body></html>')
+    >>> page = load_html('<html><head><meta property="article:published_time" content="2024-05-02T10:00:00Z"></head><body>x</body></html>')
     >>> published_evidence(page, "2024-05-02T10:00:00+00:00", "x", ["https://a.example/1"], "2024-05-07", "sitemap")
     ('2024-05-02T10:00:00+00:00', 'meta')
     >>> published_evidence(page, "2019-01-01", "x", ["https://a.example/1"], "2024-05-07", "sitemap")
@@ -294,7 +235,7 @@ def article_body(tree, url: str, recall: bool = True) -> str:
 
     >>> page = '<html><body><div><span>' + '<p>Paris recalled its ambassador on Tuesday, officials said.</p>' * 3
     >>> page += '<ul>' + '<li>Talks were suspended until the envoy returns, the ministry added.</li>' * 4 + '</ul></span></div></body></html>'
-    >>> body = article_body(parse_page(page), "https://daily.example/envoy")
+    >>> body = article_body(load_html(page), "https://daily.example/envoy")
     >>> body.count("Talks were suspended")
     4
     """
@@ -316,7 +257,7 @@ _RUN_OPTIONS = {recall: Extractor(output_format="python", comments=False, recall
 def trafilatura_text(tree, url: str, favor_recall: bool = False) -> str:
     """The text of ``trafilatura.bare_extraction(tree, url=url, include_comments=False, favor_recall=...)``, "" for none.
 
-    >>> trafilatura_text(parse_page('<html><body><article>' + '<p>Paris recalled its ambassador on Tuesday.</p>' * 3 + '</article></body></html>'), "https://a.example/1")[:24]
+    >>> trafilatura_text(load_html('<html><body><article>' + '<p>Paris recalled its ambassador on Tuesday.</p>' * 3 + '</article></body></html>'), "https://a.example/1")[:24]
     'Paris recalled its ambas'
     """
     options = copy(_RUN_OPTIONS[favor_recall])
@@ -330,7 +271,7 @@ def extractable_chars(tree) -> int:
 
     An upper bound, in practice, on what either trafilatura configuration can extract.
 
-    >>> extractable_chars(parse_page('<html><body><nav>Home News</nav><p>Paris  recalled <b>its</b> envoy.</p><footer>(c) Daily</footer></body></html>'))
+    >>> extractable_chars(load_html('<html><body><nav>Home News</nav><p>Paris  recalled <b>its</b> envoy.</p><footer>(c) Daily</footer></body></html>'))
     26
     """
     chars = 0
@@ -359,7 +300,7 @@ def visible_texts(tree) -> tuple[list[str], int | None]:
     Walked in Python: as fast as one XPath over the text nodes with their
     ancestors tested, and it finds the headline on the way.
 
-    >>> visible_texts(parse_page('<html><body><nav>Menu</nav><h1><img>Logo <b>Envoy  recalled</b></h1><script>x=1</script></body></html>'))
+    >>> visible_texts(load_html('<html><body><nav>Menu</nav><h1><img>Logo <b>Envoy  recalled</b></h1><script>x=1</script></body></html>'))
     (['Menu', 'Logo ', 'Envoy  recalled'], 2)
     """
     body = tree.find("body")
@@ -406,10 +347,10 @@ def headline_and_dateline(words: str, start: int) -> list[str]:
     or a teaser of the same story above it repeats them, with other stories'
     dates after them.
 
-    >>> texts, headline = visible_texts(parse_page('<html><body><nav>Menu</nav><p>Politics</p><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>'))
+    >>> texts, headline = visible_texts(load_html('<html><body><nav>Menu</nav><p>Politics</p><h1>Envoy recalled</h1><p>May 2, 2024</p><script>x=1</script></body></html>'))
     >>> headline_and_dateline(visible_text(texts), words_before_headline(texts, headline))
     ['Envoy recalled May 2, 2024', 'Menu Politics ']
-    >>> texts, headline = visible_texts(parse_page('<html><body><nav><a>Envoy recalled</a> March 1, 2019</nav><h1>Envoy recalled</h1><p>May 2, 2017</p></body></html>'))
+    >>> texts, headline = visible_texts(load_html('<html><body><nav><a>Envoy recalled</a> March 1, 2019</nav><h1>Envoy recalled</h1><p>May 2, 2017</p></body></html>'))
     >>> headline_and_dateline(visible_text(texts), words_before_headline(texts, headline))[0]
     'Envoy recalled May 2, 2017'
     """
@@ -420,9 +361,9 @@ def words_before_headline(texts: list[str], headline: int | None) -> int:
     """How many characters of the page's ``visible_text`` come before its headline's first text (0 without one),
     given the page's ``visible_texts``.
 
-    >>> words_before_headline(*visible_texts(parse_page('<html><body><p>Politics  </p><h1>Envoy <b>recalled</b></h1></body></html>')))
+    >>> words_before_headline(*visible_texts(load_html('<html><body><p>Politics  </p><h1>Envoy <b>recalled</b></h1></body></html>')))
     9
-    >>> words_before_headline(*visible_texts(parse_page('<html><body><p>Politics</p><h1><img alt="Logo"></h1><p>Text</p></body></html>')))
+    >>> words_before_headline(*visible_texts(load_html('<html><body><p>Politics</p><h1><img alt="Logo"></h1><p>Text</p></body></html>')))
     0
     """
     if headline is None:
@@ -477,11 +418,11 @@ def clean_title(title: str | None, sitename: str | None) -> str | None:
 def page_language(tree) -> str | None:
     """The page's declared language as a lower-case primary subtag (``<html lang>``, then ``og:locale``).
 
-    >>> page_language(parse_page('<html lang="en-GB"><body><p>x</p></body></html>'))
+    >>> page_language(load_html('<html lang="en-GB"><body><p>x</p></body></html>'))
     'en'
-    >>> page_language(parse_page('<html><head><meta property="og:locale" content="fr_FR"></head><body>x</body></html>'))
+    >>> page_language(load_html('<html><head><meta property="og:locale" content="fr_FR"></head><body>x</body></html>'))
     'fr'
-    >>> page_language(parse_page('<html><body><p>x</p></body></html>')) is None
+    >>> page_language(load_html('<html><body><p>x</p></body></html>')) is None
     True
     """
     declared = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
