@@ -2,7 +2,7 @@
 
 Each import check runs in a fresh interpreter: what a test module imported already would hide an import.
 The same for what an extraction no longer pays on every page: trafilatura's author search without its copy
-of the page, lxml.html's element classes looked up in Python.
+of the page.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import textwrap
 from copy import deepcopy
 
 import pytest
-from lxml import etree
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from conftest import FIXTURES, ROOT
-from wiredup.extract.article import parse_page
 from wiredup.extract.page_metadata import author_elements, page_author
 
 
@@ -144,21 +142,3 @@ def test_an_author_in_a_comment_is_skipped_and_a_date_in_a_byline_is_pruned_from
                      '<p class="byline">By<time>May 2</time>Ann Lee, Paris</p></body></html>')
     # the pruned date's tail joins the text before it, as trafilatura deletes it from its copy
     assert page_author(page) == extract_author(page) == "ByAnn Lee; Paris"
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
-def test_a_page_parses_to_trafilaturas_tree_with_its_element_classes(path):
-    """parse_page looks lxml.html's element classes up in C: the tree and each element's class are load_html's."""
-    html = path.read_text(encoding="utf-8")
-    ours, theirs = parse_page(html), load_html(html)
-    assert etree.tostring(ours.getroottree()) == etree.tostring(theirs.getroottree())
-    assert [type(element) for element in ours.iter()] == [type(element) for element in theirs.iter()]
-    copied = deepcopy(ours)  # trafilatura works on copies: they keep the parser, and its lookup
-    assert [type(element) for element in copied.iter()] == [type(element) for element in theirs.iter()]
-
-
-def test_form_elements_keep_their_lxml_html_classes():
-    page = parse_page("<html><body><form><label>Q</label><input name='q'><select><option>a</option></select>"
-                      "<textarea>t</textarea></form><FORM></FORM></body></html>")
-    assert [type(element).__name__ for element in page.iter("form", "label", "input", "select", "textarea")] == [
-        "FormElement", "LabelElement", "InputElement", "SelectElement", "TextareaElement", "FormElement"]
