@@ -142,3 +142,16 @@ def test_an_author_in_a_comment_is_skipped_and_a_date_in_a_byline_is_pruned_from
                      '<p class="byline">By<time>May 2</time>Ann Lee, Paris</p></body></html>')
     # the pruned date's tail joins the text before it, as trafilatura deletes it from its copy
     assert page_author(page) == extract_author(page) == "ByAnn Lee; Paris"
+
+
+def test_the_author_tests_are_those_of_the_installed_trafilatura_else_its_own_reader_runs(monkeypatch):
+    """page_author repeats trafilatura's author XPaths in Python: a trafilatura whose XPaths differ must fail here
+    (update page_author, then AUTHOR_XPATHS_WRITTEN_FOR), and meanwhile read_metadata uses trafilatura's reader."""
+    from wiredup.extract import page_metadata
+
+    assert page_metadata.AUTHOR_TESTS_CURRENT, "trafilatura's author XPaths changed: page_author no longer repeats them"
+    page = load_html('<html><body><p class="byline">By <a rel="author">Ann Lee</a></p><p>Text</p></body></html>')
+    monkeypatch.setattr(page_metadata, "page_author", lambda tree: "Not Trafilatura")
+    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Not Trafilatura"
+    monkeypatch.setattr(page_metadata, "AUTHOR_TESTS_CURRENT", False)
+    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Ann Lee"
