@@ -1,8 +1,6 @@
 """What a crawl no longer pays at every start (issue 19) still works the same.
 
 Each import check runs in a fresh interpreter: what a test module imported already would hide an import.
-The same for what an extraction no longer pays on every page: trafilatura's author search without its copy
-of the page.
 """
 
 from __future__ import annotations
@@ -10,15 +8,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from copy import deepcopy
 
-import pytest
-from trafilatura.metadata import extract_author
-from trafilatura.utils import load_html
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
-
-from conftest import FIXTURES, ROOT
-from wiredup.extract.page_metadata import author_elements, page_author
+from conftest import ROOT
 
 
 def run_python(code: str) -> str:
@@ -118,40 +109,3 @@ def test_extraction_never_loads_dateparser():
         print(number > 3, "dateparser" in sys.modules)
     """)
     assert out == "True False"
-
-
-def _xpath_paths(tree, elements) -> list[str]:
-    """Where ``elements`` stand in their page, as paths that read the same in a copy of the page's root."""
-    path = tree.getroottree().getpath
-    return [path(element).replace("/html[1]", "/html", 1) for element in elements]
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
-def test_the_author_is_found_without_copying_the_page_as_trafilatura_finds_it(path):
-    """page_author tests trafilatura's author XPaths in one pass over the page instead of on a pruned copy of it."""
-    tree = load_html(path.read_text(encoding="utf-8"))
-    copy = deepcopy(tree)  # what trafilatura's extract_author searches: the root's copy (not elements after the root)
-    found, discarded = author_elements(tree)
-    assert [_xpath_paths(tree, elements) for elements in found] == [_xpath_paths(copy, xpath(copy)) for xpath in AUTHOR_XPATHS]
-    assert _xpath_paths(tree, discarded) == _xpath_paths(copy, [element for xpath in AUTHOR_DISCARD_XPATHS for element in xpath(copy)])
-    assert page_author(tree) == extract_author(tree)
-
-
-def test_an_author_in_a_comment_is_skipped_and_a_date_in_a_byline_is_pruned_from_it():
-    page = load_html('<html><body><div class="comments"><span class="author">Troll Two</span></div>'
-                     '<p class="byline">By<time>May 2</time>Ann Lee, Paris</p></body></html>')
-    # the pruned date's tail joins the text before it, as trafilatura deletes it from its copy
-    assert page_author(page) == extract_author(page) == "ByAnn Lee; Paris"
-
-
-def test_the_author_tests_are_those_of_the_installed_trafilatura_else_its_own_reader_runs(monkeypatch):
-    """page_author repeats trafilatura's author XPaths in Python: a trafilatura whose XPaths differ must fail here
-    (update page_author, then AUTHOR_XPATHS_WRITTEN_FOR), and meanwhile read_metadata uses trafilatura's reader."""
-    from wiredup.extract import page_metadata
-
-    assert page_metadata.AUTHOR_TESTS_CURRENT, "trafilatura's author XPaths changed: page_author no longer repeats them"
-    page = load_html('<html><body><p class="byline">By <a rel="author">Ann Lee</a></p><p>Text</p></body></html>')
-    monkeypatch.setattr(page_metadata, "page_author", lambda tree: "Not Trafilatura")
-    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Not Trafilatura"
-    monkeypatch.setattr(page_metadata, "AUTHOR_TESTS_CURRENT", False)
-    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Ann Lee"

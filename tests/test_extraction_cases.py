@@ -7,17 +7,20 @@ fixtures/non_articles/ are pages the crawl must skip, each with the reason it is
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
 import trafilatura
 
 from conftest import FIXTURES, Pipelines, fixture_item
+from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
+from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from wiredup.extract.article import DATE_PARAMS, NotAnArticle, extract_article
 from wiredup.extract.page_kind import STUB_MAX_CHARS, paywall_evidence
-from wiredup.extract.page_metadata import FIELDS, read_metadata
+from wiredup.extract.page_metadata import FIELDS, author_elements, page_author, read_metadata
 
 FIRST = "The regional council voted on Tuesday to close the old river bridge to heavy traffic"
 AFTER_AD = "Local businesses on both banks said the closure would add an hour to every delivery"
@@ -297,3 +300,40 @@ def test_a_one_letter_author_drops_no_line_that_merely_holds_the_letter():
 
     text = "The protocol answers every request.\nHTTP/1.1 302 Found\n[WEBFINGER]\nF. Kooman"
     assert strip_metadata_lines(text, ["F", "Kooman"]) == "The protocol answers every request.\nHTTP/1.1 302 Found\n[WEBFINGER]"
+
+
+def _xpath_paths(tree, elements) -> list[str]:
+    """Where ``elements`` stand in their page, as paths that read the same in a copy of the page's root."""
+    path = tree.getroottree().getpath
+    return [path(element).replace("/html[1]", "/html", 1) for element in elements]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.html")), ids=lambda path: str(path.relative_to(FIXTURES)))
+def test_the_author_is_found_without_copying_the_page_as_trafilatura_finds_it(path):
+    """page_author tests trafilatura's author XPaths in one pass over the page instead of on a pruned copy of it."""
+    tree = load_html(path.read_text(encoding="utf-8"))
+    copy = deepcopy(tree)  # what trafilatura's extract_author searches: the root's copy (not elements after the root)
+    found, discarded = author_elements(tree)
+    assert [_xpath_paths(tree, elements) for elements in found] == [_xpath_paths(copy, xpath(copy)) for xpath in AUTHOR_XPATHS]
+    assert _xpath_paths(tree, discarded) == _xpath_paths(copy, [element for xpath in AUTHOR_DISCARD_XPATHS for element in xpath(copy)])
+    assert page_author(tree) == extract_author(tree)
+
+
+def test_an_author_in_a_comment_is_skipped_and_a_date_in_a_byline_is_pruned_from_it():
+    page = load_html('<html><body><div class="comments"><span class="author">Troll Two</span></div>'
+                     '<p class="byline">By<time>May 2</time>Ann Lee, Paris</p></body></html>')
+    # the pruned date's tail joins the text before it, as trafilatura deletes it from its copy
+    assert page_author(page) == extract_author(page) == "ByAnn Lee; Paris"
+
+
+def test_the_author_tests_are_those_of_the_installed_trafilatura_else_its_own_reader_runs(monkeypatch):
+    """page_author repeats trafilatura's author XPaths in Python: a trafilatura whose XPaths differ must fail here
+    (update page_author, then AUTHOR_XPATHS_WRITTEN_FOR), and meanwhile read_metadata uses trafilatura's reader."""
+    from wiredup.extract import page_metadata
+
+    assert page_metadata.AUTHOR_TESTS_CURRENT, "trafilatura's author XPaths changed: page_author no longer repeats them"
+    page = load_html('<html><body><p class="byline">By <a rel="author">Ann Lee</a></p><p>Text</p></body></html>')
+    monkeypatch.setattr(page_metadata, "page_author", lambda tree: "Not Trafilatura")
+    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Not Trafilatura"
+    monkeypatch.setattr(page_metadata, "AUTHOR_TESTS_CURRENT", False)
+    assert page_metadata.read_metadata(page, "https://a.example/1", {"extensive_search": False}).author == "Ann Lee"
