@@ -136,7 +136,7 @@ PROSE_MIN_CHARS = 60  # a line of running prose, not a headline or a product nam
 # signs, negative for an article's. A logistic regression (L2 0.05, standardised signs) fitted on the tuning
 # half only (half of wcxb-dev-other's listing and collection pages and of wcxb-dev-articles' pages, by a hash
 # of the page id, those without article evidence and not skipped otherwise: 74 listings, 48 articles). Refitted
-# when the page's text became its printed text (visible_text) and grid_prices was added: held half 62 -> 64
+# when the page's text became its printed text (printed_text) and grid_prices was added: held half 62 -> 64
 # of 99 listings and collections skipped (tuning half 64 -> 68 of 117), articles skipped unchanged (3 of 793, 0 of 94).
 LISTING_WEIGHTS = {
     "dated": -1.89,  # a publication date in the head or JSON-LD
@@ -193,7 +193,7 @@ def listing_signs(tree, url: str, text: str, teasers: int, head: dict, types: se
     """The signs the listing score weighs, by name: flags (0 or 1), counts (log), shares (0 to 1).
 
     ``head`` is the page's ``_head_facts``, ``types`` its declared types, ``items`` its JSON-LD objects. The
-    page's text is the text its body prints (``visible_text``), which ``link_share`` is a share of.
+    page's text is the text its body prints (``printed_text``), which ``link_share`` is a share of.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><title>Shoes | Shop</title><link rel="next" href="?page=2"></head>'
@@ -203,7 +203,7 @@ def listing_signs(tree, url: str, text: str, teasers: int, head: dict, types: se
     (1.0, 1.0, 1.0, 0.43, 29)
     """
     body = tree.find("body")
-    page_text = visible_text(body if body is not None else tree)
+    page_text = printed_text(body if body is not None else tree)
     lines = [line for line in (line.strip() for line in text.split("\n")) if line]
     prose_lines = sum(1 for line in lines if len(line) >= PROSE_MIN_CHARS and line.endswith(PROSE_END))
     paginated = head["next"] or bool(PAGE_NUMBER.search(url))
@@ -239,12 +239,15 @@ def count_prices(text: str) -> int:
     return sum(len(pattern.findall(text)) for sign, patterns in PRICE_PATTERNS.items() if sign in text for pattern in patterns)
 
 
-def visible_text(element) -> str:
+def printed_text(element) -> str:
     """The text ``element`` prints: its text as lxml serialises it, less that of its scripts and styles
     (UNSHOWN_ELEMENTS; a shop's page carries megabytes of them, and a "Load more" in a script is no button).
 
+    Not article.visible_texts, the page's words read before its teasers are pruned (for its date lines): the
+    listing signs were fitted on this text, read from the pruned page, its whitespace as it stands.
+
     >>> from lxml import html
-    >>> visible_text(html.fromstring('<div><p>Shoes</p><script>var s = "Load more";</script><p>$20</p></div>'))
+    >>> printed_text(html.fromstring('<div><p>Shoes</p><script>var s = "Load more";</script><p>$20</p></div>'))
     'Shoes$20'
     """
     text = etree.tostring(element, method="text", encoding="unicode")

@@ -158,7 +158,6 @@ def author_elements(tree) -> tuple[list[list], list]:
 def page_author(tree) -> str | None:
     """``trafilatura.metadata.extract_author(tree)`` without copying the page: the first author element's text.
 
-
     An element inside a discarded one (a comment, a figure) is skipped; one
     holding a discarded element has its text read from a pruned copy of itself.
 
