@@ -94,6 +94,12 @@ FAILURE_KINDS = {
         [FIRST, "Piers found corroded 2024/03/12", "Ferry service begins 2024/05/20", LAST],
         ["Published on", "all rights reserved"],
     ),
+    # a listicle whose body is a list of named places, each linking to the site's page on it and described below its
+    # name: the article's items, kept; the site's other stories after it (headlines over short leads) still teasers
+    "listicle-of-linked-places.html": (
+        ["The Boathouse", "the Boathouse serves the best eggs on the river", "Ferry Steps", "pours the strongest espresso", "lend blankets"],
+        ["School roof repairs finished", "Market hall traders win", "More from Riverside"],
+    ),
     "comparison-table-headings.html": (
         ["Blue Line Ferries", "its only boat is thirty years old", "Estuary Crossings", "able to take delivery lorries", "first Thursday of May"],
         ["all rights reserved"],
