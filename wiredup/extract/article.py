@@ -32,7 +32,16 @@ from trafilatura.settings import Extractor, set_date_params
 from trafilatura.utils import load_html
 
 from wiredup.extract.article_text import PAGE_RULES, TEXT_RULES, clean_text, prepare_page
-from wiredup.extract.dates import DATE_RULES, LISTING_SOURCES, date_source, declared_dates, listed_date, published_date
+from wiredup.extract.dates import (
+    DATE_RULES,
+    LISTING_SOURCES,
+    DateMarkup,
+    date_markup,
+    date_source,
+    declared_dates,
+    listed_date,
+    published_date,
+)
 from wiredup.extract.page_kind import non_article_reason
 from wiredup.extract.page_layout import adopt_stray_roots
 from wiredup.extract.page_metadata import read_metadata
@@ -146,10 +155,11 @@ def extract_article(
     texts, headline = visible_texts(tree)
     page_text = visible_text(texts)
     datelines = headline_and_dateline(page_text, words_before_headline(texts, headline))
-    declared = declared_dates(tree)  # (published, updated)
-    published = published_date(tree, iso_published(metadata.date), datelines, page_text, tree.get("lang"), url, skip, declared)
+    markup = date_markup(tree)
+    declared = declared_dates(tree, markup)  # (published, updated)
+    published = published_date(tree, iso_published(metadata.date), datelines, page_text, tree.get("lang"), url, skip, declared, markup)
     if "date_evidence" not in skip:
-        published, published_from = published_evidence(tree, published, page_text, (url, metadata.url), listed_date, listed_from)
+        published, published_from = published_evidence(tree, published, page_text, (url, metadata.url), listed_date, listed_from, markup)
     else:
         published_from = None
     updated = declared[1]
@@ -198,9 +208,11 @@ def undecodable(text: str) -> bool:
     return bool(text) and text.count("\ufffd") > UNDECODABLE_SHARE * len(text)
 
 
-def published_evidence(tree, published: str | None, page_text: str, urls, listed: str | None, listed_from: str | None) -> tuple[str | None, str | None]:
+def published_evidence(
+    tree, published: str | None, page_text: str, urls, listed: str | None, listed_from: str | None, markup: DateMarkup | None = None
+) -> tuple[str | None, str | None]:
     """``published`` with where the page gives it (wiredup.extract.dates.date_source), or the ``listed`` date with
-    ``listed_from`` when the page gives none; (None, None) when nothing does.
+    ``listed_from`` when the page gives none; (None, None) when nothing does (``markup``: the page's ``date_markup``).
 
     htmldate's fast search still reads a date from a script's timestamp or an
     image's URL: a date found nowhere the page states its own date is dropped
@@ -214,7 +226,7 @@ def published_evidence(tree, published: str | None, page_text: str, urls, listed
     >>> published_evidence(page, None, "x", ["https://a.example/1"], "soon", "feed")
     (None, None)
     """
-    source = date_source(tree, published, page_text, tree.get("lang"), urls)
+    source = date_source(tree, published, page_text, tree.get("lang"), urls, markup)
     if source:
         return published, source
     listed = listed_date(listed) if listed_from in LISTING_SOURCES else None

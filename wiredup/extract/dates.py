@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from htmldate.extractors import extract_url_date, try_date_expr
 from htmldate.utils import Extractor
+from lxml import etree
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # a date as pages print it: "May 2, 2024", "2nd May 2024", "2024-05-02", "05/02/2024", "02.05.2024"
@@ -115,16 +117,61 @@ def declared_date(values: list[str]) -> str | None:
     return None
 
 
-def declared_dates(tree) -> tuple[str | None, str | None]:
-    """The publication and modification dates the page declares (meta tags, itemprop, JSON-LD), each None if absent.
+# The elements of a page that may declare a date, in document order, in one XPath call: its scripts (JSON-LD), <meta>,
+# <time> and elements with a datetime (microdata's itemprop). The date rules read them five times a page; an XPath
+# scan of a page costs ~0.2-0.4 ms (WCXB dev and readability-pages, 300 pages), with attribute tests in its
+# predicates more than plain steps (``//*[@itemprop][@datetime]`` 0.41 ms, ``//@datetime/..`` 0.26 ms, these four
+# together 0.36 ms, a single step with their tests as one predicate 0.91 ms)
+DATE_MARKUP = etree.XPath("//script | //meta | //time | //@datetime/..")
+
+
+@dataclass(frozen=True)
+class DateMarkup:
+    """What a page's markup declares about its dates, each in document order: the text of its JSON-LD scripts joined
+    by spaces (``linked_data``), its ``<meta content>`` and elements with ``itemprop`` and ``datetime`` (``dated``),
+    and its ``<time>`` elements (``times``). Read once (``date_markup``) for every date rule of a page.
+
+    >>> from lxml import html
+    >>> markup = date_markup(html.fromstring('<html><head><meta name="pubdate" content="2024-05-02">'
+    ...     '<script type="application/ld+json">{"dateModified":"2024-05-03"}</script></head>'
+    ...     '<body><time itemprop="datePublished" datetime="2024-05-02">May 2</time><time>May 3</time></body></html>'))
+    >>> markup.linked_data, [element.tag for element in markup.dated], len(markup.times)
+    ('{"dateModified":"2024-05-03"}', ['meta', 'time'], 2)
+    """
+
+    linked_data: str
+    dated: list
+    times: list
+
+
+def date_markup(tree) -> DateMarkup:
+    """The page's ``DateMarkup``, read while its tree is as loaded (the page rules prune elements)."""
+    texts, dated, times = [], [], []
+    for element in DATE_MARKUP(tree):
+        tag = element.tag
+        if tag == "script" and element.get("type") == "application/ld+json":
+            texts += element.xpath("text()")
+        if (tag == "meta" and element.get("content") is not None) or (
+            element.get("itemprop") is not None and element.get("datetime") is not None
+        ):
+            dated.append(element)
+        if tag == "time":
+            times.append(element)
+    return DateMarkup(" ".join(texts), dated, times)
+
+
+def declared_dates(tree, markup: DateMarkup | None = None) -> tuple[str | None, str | None]:
+    """The publication and modification dates the page declares (meta tags, itemprop, JSON-LD), each None if absent;
+    ``markup``: the page's ``date_markup``, when already read.
 
     >>> from lxml import html
     >>> declared_dates(html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:00:00+00:00">'
     ...     '<script type="application/ld+json">{"datePublished":"2024-03-17T19:47:39+00:00"}</script></head><body>x</body></html>'))
     ('2024-03-17T19:47:39+00:00', '2024-05-03T10:00:00+00:00')
     """
+    markup = markup or date_markup(tree)
     published, modified = [], []
-    for element in tree.xpath("//meta[@content] | //*[@itemprop][@datetime]"):
+    for element in markup.dated:
         value = element.get("content") if element.tag == "meta" else element.get("datetime")
         for name in (element.get("property"), element.get("name"), element.get("itemprop")):
             name = (name or "").lower()
@@ -132,9 +179,8 @@ def declared_dates(tree) -> tuple[str | None, str | None]:
                 published.append(value)
             elif name in MODIFIED_NAMES:
                 modified.append(value)
-    linked_data = " ".join(tree.xpath('//script[@type="application/ld+json"]/text()'))
-    published += re.findall(r'"datePublished"\s*:\s*"([^"]+)"', linked_data)
-    modified += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', linked_data)
+    published += re.findall(r'"datePublished"\s*:\s*"([^"]+)"', markup.linked_data)
+    modified += re.findall(r'"dateModified"\s*:\s*"([^"]+)"', markup.linked_data)
     return declared_date(published), declared_date(modified)
 
 
@@ -168,7 +214,7 @@ def first_published(text: str, language: str | None = None) -> str | None:
     return None
 
 
-def marked_published(tree) -> str | None:
+def marked_published(tree, markup: DateMarkup | None = None) -> str | None:
     """The day of the first ``<time pubdate datetime>`` that marks the page's own publication, else None.
 
     HTML5's ``pubdate`` dates the nearest ``<article>`` around it, the whole
@@ -182,7 +228,9 @@ def marked_published(tree) -> str | None:
     ...     '<time pubdate datetime="2026-01-08T02:01:07+00:00">Jan 8</time></article></article>')) is None
     True
     """
-    for element in tree.xpath("//time[@pubdate][@datetime]"):
+    for element in (markup or date_markup(tree)).times:
+        if element.get("pubdate") is None or element.get("datetime") is None:
+            continue
         article = element.xpath("ancestor::article[1]")
         if article and not article[0].xpath(".//h1"):
             continue
@@ -282,7 +330,7 @@ def url_date(url: str | None) -> str | None:
     return extract_url_date(url, Extractor(False, datetime.now(), EARLIEST, True, "%Y-%m-%d"))
 
 
-def time_element_days(tree) -> dict[str, str]:
+def time_element_days(tree, markup: DateMarkup | None = None) -> dict[str, str]:
     """The day each date printed in a ``<time datetime>`` element stands for, as its ``datetime`` gives it.
 
     >>> from lxml import html
@@ -290,7 +338,9 @@ def time_element_days(tree) -> dict[str, str]:
     {'10/12/2023': '2023-10-12'}
     """
     days = {}
-    for element in tree.xpath("//time[@datetime]"):
+    for element in (markup or date_markup(tree)).times:
+        if element.get("datetime") is None:
+            continue
         day = declared_date([element.get("datetime")])
         if day:
             for shown in SHOWN_DATE.finditer(" ".join(element.text_content().split())):
@@ -304,7 +354,7 @@ DATE_RULES = ("first_published", "marked_published", "published_before_update", 
 
 def published_date(
     tree, found: str | None, datelines: list[str], page_text: str, language: str | None = None, url: str | None = None,
-    skip: frozenset[str] = frozenset(), declared: tuple[str | None, str | None] | None = None,
+    skip: frozenset[str] = frozenset(), declared: tuple[str | None, str | None] | None = None, markup: DateMarkup | None = None,
 ) -> str | None:
     """The page's publication date: htmldate's ``found`` (ISO 8601), corrected by what the page declares and shows.
 
@@ -317,7 +367,7 @@ def published_date(
     ``shown_date``, which takes a date line labelled as an update too when
     the page declares no publication date (htmldate's is then a guess from
     the page's text). ``skip`` names DATE_RULES to run without; ``declared``: the
-    page's ``declared_dates``, when already read.
+    page's ``declared_dates`` and ``markup`` its ``date_markup``, when already read.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta property="article:modified_time" content="2024-05-03T10:57:58+00:00">'
@@ -329,12 +379,12 @@ def published_date(
     """
     first = (
         ("first_published" not in skip and first_published(page_text, language))
-        or ("marked_published" not in skip and marked_published(tree))
+        or ("marked_published" not in skip and marked_published(tree, markup))
         or ("published_before_update" not in skip and published_before_update(page_text, language))
     )
     if first:
         return found if found and found[:10] == first else first
-    declared, modified = declared or declared_dates(tree)
+    declared, modified = declared or declared_dates(tree, markup)
     if declared and (found is None or found[:10] != declared[:10]) and "declared_published" not in skip:
         undated = len(found or "") == 10 and found != url_date(url)
         if found is None or undated or found[:10] == (modified or "")[:10]:
@@ -345,7 +395,7 @@ def published_date(
     if "dateline" in skip:
         return found
     updates_too = declared is None and "dateline_updates" not in skip
-    return shown_date(datelines, found, language, updates_too=updates_too, machine_days=time_element_days(tree))
+    return shown_date(datelines, found, language, updates_too=updates_too, machine_days=time_element_days(tree, markup))
 
 
 # The evidence a stored published date can come from (articles.published_from), the page's own first:
@@ -371,8 +421,11 @@ def day_of(value: str | None) -> str | None:
     return try_date_expr(value.strip(), "%Y-%m-%d", False, EARLIEST, datetime.now())
 
 
-def date_source(tree, published: str | None, page_text: str, language: str | None = None, urls=()) -> str | None:
-    """Where the page gives the day of ``published``, the first of PAGE_SOURCES that has it, else None.
+def date_source(
+    tree, published: str | None, page_text: str, language: str | None = None, urls=(), markup: DateMarkup | None = None
+) -> str | None:
+    """Where the page gives the day of ``published``, the first of PAGE_SOURCES that has it, else None; ``markup``:
+    the page's ``date_markup``, when already read.
 
     >>> from lxml import html
     >>> page = html.fromstring('<html><head><meta name="pubdate" content="2024-05-02"></head><body><p>May 2, 2024</p></body></html>')
@@ -384,14 +437,16 @@ def date_source(tree, published: str | None, page_text: str, language: str | Non
     day = (published or "")[:10]
     if not day:
         return None
-    linked_data = " ".join(tree.xpath('//script[@type="application/ld+json"]/text()'))
-    if any(day_of(value) == day for value in LINKED_DATE.findall(linked_data)):
+    markup = markup or date_markup(tree)
+    if any(day_of(value) == day for value in LINKED_DATE.findall(markup.linked_data)):
         return "jsonld"
-    for element in tree.xpath("//meta[@content] | //*[@itemprop][@datetime][not(self::time)]"):
+    for element in markup.dated:
+        if element.tag == "time":
+            continue  # a <time>'s datetime is the "time" source
         names = " ".join(element.get(name) or "" for name in ("property", "name", "itemprop", "http-equiv"))
         if DATE_NAME.search(names) and day_of(element.get("content") if element.tag == "meta" else element.get("datetime")) == day:
             return "meta"
-    if any(day_of(value) == day for value in tree.xpath("//time/@datetime")):
+    if any(day_of(element.get("datetime")) == day for element in markup.times if element.get("datetime") is not None):
         return "time"
     if any(url and url_date(url) == day for url in urls):
         return "url"
