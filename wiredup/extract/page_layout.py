@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from lxml import html
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+from trafilatura.xpaths import BODY_XPATH, OVERALL_DISCARD_XPATH
 
 # the main landmark never sits in these (HTML spec); when the parser puts it there, a tag was left open
 _NEVER_HOLDS_MAIN = ("header", "nav", "footer", "aside", "button")
@@ -87,6 +87,12 @@ def unmask_layout_wrappers(tree) -> set[str]:
     LAYOUT_MIN_SHARE of the page's paragraph text is such a wrapper: the
     words that condemn it are taken off it, and off every element that has
     them (a page builder's other blocks are the article's other parts).
+    A word trafilatura's body selectors read as the article's mark stays
+    (``_marks_body``: Elementor's ``elementor-widget-theme-post-content``):
+    taken off, trafilatura no longer finds the body it reads from inside
+    and falls back to a wider part of the page, read without its
+    subheadings and lists (WCXB dev 15 pages better, 4846 +0.17, 4260
+    +0.12; 3 worse, 4090 -0.09; readability-pages unchanged).
     Returns the words and ids taken off.
 
     >>> page = html.fromstring('<html><body><div class="content-sidebar-wrap"><div class="entry">'
@@ -103,7 +109,7 @@ def unmask_layout_wrappers(tree) -> set[str]:
     for element, chars in shares.items():
         if chars < LAYOUT_MIN_SHARE * total or not _would_discard(element):
             continue
-        unmasked |= {word for word in (element.get("class") or "").split() if _discarded("class", word)}
+        unmasked |= {word for word in (element.get("class") or "").split() if _discarded("class", word) and not _marks_body(word)}
         if element.get("id") and _discarded("id", element.get("id")):
             unmasked.add("#" + element.get("id"))
             del element.attrib["id"]
@@ -164,3 +170,15 @@ def _discarded(attribute: str, value: str) -> bool:
     (True, False)
     """
     return _discarded_element("div", ((attribute, value),))
+
+
+@lru_cache(maxsize=4096)
+def _marks_body(word: str) -> bool:
+    """Whether trafilatura's body selectors (``BODY_XPATH``) take a ``<div>`` with this one class word for the article.
+
+    >>> _marks_body("elementor-widget-theme-post-content"), _marks_body("elementor-widget")
+    (True, False)
+    """
+    probe = html.Element("body")
+    probe.append(html.Element("div", {"class": word}))
+    return any(rule(probe) for rule in BODY_XPATH)
