@@ -2,15 +2,19 @@
 
 The fixtures in fixtures/page_kinds/ are a shop category page, a shop grid whose only listing sign is a price
 on every item (no sort, filter or pagination controls) and a news section page whose stories are linked titles
-without headings (nothing declares them a listing, and each holds enough text to be stored), four articles
+without headings (nothing declares them a listing, and each holds enough text to be stored), a sofa category whose
+URL numbers the category ("sofas-c413892", no story's id), a lamp shop's category under /products/ (its path names a
+catalogue), four articles
 that show listing signs of their own ("Load more", "Add to cart", rel=next, teasers) but carry article
-evidence: a story id or date in the URL, a story slug, an article declared with its author; and an article
-without evidence whose script holds the labels of listing controls it never prints.
+evidence: a story id or date in the URL, a story slug, an article declared with its author; an article
+without evidence whose script holds the labels of listing controls it never prints; and an explainer without
+evidence under /products/ with a "Show more" link, kept under the threshold by its prose.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from conftest import FIXTURES
@@ -25,6 +29,8 @@ LISTINGS = {
     "shop-category.html": ("https://outfitters.example/c/trail-running-shoes?sort=featured", "Trail running shoes give you the grip"),
     "section-listing.html": ("https://valleygazette.example/news/local/", "The old river bridge will close to heavy traffic"),
     "shop-grid-prices.html": ("https://potteryhouse.example/indoor-pots", "Our indoor pots are thrown, glazed and fired"),
+    "shop-category-id.html": ("https://hearthandhome.example/furniture/sofas-c413892.html", "Fabric decides how a sofa wears"),
+    "shop-category-path.html": ("https://lampworks.example/products/desk-lamps", "A desk lamp lights the work, not the room"),
 }
 
 # fixture -> (URL, a sentence of the article, the evidence that keeps it)
@@ -113,3 +119,57 @@ def test_listing_signs_read_the_printed_text_not_scripts():
         extract_article(html, url)
     assert found and found[0]["more_items"] == 0.0 and found[0]["shop_controls"] == 0.0
     assert not page_kind.shows_listing(found[0])
+
+
+def test_category_id_is_no_article_evidence(monkeypatch):
+    """The sofa page's only article evidence was the number in its URL, a category's ("sofas-c413892"): read as a
+    story's id, the page is stored."""
+    url, shown = LISTINGS["shop-category-id.html"]
+    monkeypatch.setattr(page_kind, "CATEGORY_ID", re.compile(r"(?!)"))
+    assert shown in extract_article(page("shop-category-id.html"), url).text
+
+
+@pytest.mark.parametrize("path, evidence", [
+    ("/cp/instant-pot/4779092", None),
+    ("/c/buy/Mirrorless-Cameras/ci/24049", None),
+    ("/clothing/women/clearance/cat1920001", None),
+    ("/news/local/bridge-reopens-4815162", "url date or id"),
+    ("/c/2024/05/02/council-vote", "url date or id"),
+])
+def test_category_ids_are_read_out_of_the_url(path, evidence):
+    head = {"paths": [path], "title": "", "dated": False, "bylined": False}
+    assert page_kind.article_evidence(head, set(), []) == evidence
+
+
+@pytest.mark.parametrize("path, title, evidence", [
+    ("/w/mens-running-shoes-37v7jznik1zy7ok", "men's running shoes. nike.com", None),
+    ("/garden-guides/houseplants-for-low-light2", "houseplants for low light", "story slug"),
+])
+def test_a_code_in_a_slug_names_nothing(path, title, evidence):
+    """A category's code ("37v7jznik1zy7ok") is no word of a story's slug; a word with a number after it is."""
+    head = {"paths": [path], "title": title, "dated": False, "bylined": False}
+    assert page_kind.article_evidence(head, set(), []) == evidence
+
+
+def test_category_path_is_what_skips_the_lamp_shop(monkeypatch):
+    """ "/products/" in its URL tips the lamp shop's score over the threshold, and the skip says so."""
+    url, shown = LISTINGS["shop-category-path.html"]
+    with pytest.raises(NotAnArticle) as skipped:
+        extract_article(page("shop-category-path.html"), url)
+    assert "category_path" in skipped.value.detail and "path depth 2" in skipped.value.detail
+    monkeypatch.setattr(page_kind, "CATEGORY_SEGMENTS", set())
+    assert shown in extract_article(page("shop-category-path.html"), url).text
+
+
+def test_explainer_under_a_category_path_is_kept():
+    """No date, author or slug, "/products/" in its URL and a "Show more" link: its prose keeps it under the threshold."""
+    url = "https://nimbuscloud.example/products/object-storage/what-is-it"
+    html = page("explainer-products-path.html")
+    found = []
+    real = page_kind.listing_signs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(page_kind, "listing_signs", lambda *args: found.append(real(*args)) or found[-1])
+        text = extract_article(html, url).text
+    assert "Object storage keeps data as objects in a flat address space" in text
+    assert found[0]["category_path"] == 1.0 and page_kind.shows_listing(found[0])
+    assert page_kind.listing_score(found[0]) < page_kind.LISTING_SCORE_MIN
