@@ -26,11 +26,24 @@ def record_matches(db, article_id: int, matches: Iterable[tuple[str, Any]], run_
         marks = ", ".join("?" for _ in chunk)
         stored.update(db.execute(f"SELECT url, id FROM articles WHERE url IN ({marks})", chunk))
     db.execute("DELETE FROM matches WHERE article_id = :id OR other_id = :id", {"id": article_id})
-    db["matches"].insert_all(
-        (match_row(article_id, stored[url], match, run_id, when) for url, match in matches if stored.get(url, article_id) != article_id),
-        pk=("article_id", "other_id"),
-        replace=True,
-    )
+    insert_matches(db, (match_row(article_id, stored[url], match, run_id, when) for url, match in matches if stored.get(url, article_id) != article_id))
+
+
+def insert_matches(db, rows: Iterable[dict]) -> None:
+    """Insert ``match_row`` rows, each replacing the stored match of its pair, in plain SQL: sqlite-utils'
+    ``insert_all`` reads the table's schema (two statements and a savepoint) on every call, rows or none.
+
+    >>> from wiredup.store.schema import open_database
+    >>> db = open_database(":memory:")
+    >>> for n in (1, 2):
+    ...     _ = db["articles"].insert({"url": f"https://a.example/{n}", "text": "t", "text_hash": "h", "first_seen": "2024-04-17", "last_seen": "2024-04-17"})
+    >>> match = type("Match", (), {"jaccard": 0.91234, "containment": 0.9, "shared_passages": 3, "method": "minhash"})()
+    >>> insert_matches(db, [match_row(2, 1, match, None, "2024-04-17")]); insert_matches(db, [])
+    >>> db.execute("SELECT article_id, other_id, jaccard, method FROM matches").fetchall()
+    [(2, 1, 0.9123, 'minhash')]
+    """
+    db.conn.executemany(f"INSERT OR REPLACE INTO matches ({', '.join(MATCH_COLUMNS)}) VALUES ({', '.join('?' for _ in MATCH_COLUMNS)})",
+                        [[row[name] for name in MATCH_COLUMNS] for row in rows])
 
 
 def new_cluster(db, run_id: int | None, when: str) -> int:
@@ -42,7 +55,9 @@ def new_cluster(db, run_id: int | None, when: str) -> int:
     (next_id,) = db.execute(
         "SELECT max(coalesce((SELECT max(id) FROM clusters), 0), coalesce((SELECT max(merged_id) FROM cluster_merges), 0)) + 1"
     ).fetchone()
-    return db["clusters"].insert({"id": next_id, "created_run_id": run_id, "updated": when}).last_pk
+    # plain SQL: sqlite-utils' insert reads the table's schema (four statements and a savepoint) on every call
+    db.execute("INSERT INTO clusters (id, created_run_id, updated) VALUES (?, ?, ?)", [next_id, run_id, when])
+    return next_id
 
 
 def merge_clusters(db, merged: int, into: int, run_id: int | None, when: str) -> None:
@@ -155,7 +170,11 @@ def replace_matches(db, pairs, when: str) -> None:
     """Replace every stored match with ``pairs``: (later article id, earlier article id, Match), as
     ``wiredup regroup`` decided them. Callers own the transaction."""
     db.execute("DELETE FROM matches")
-    db["matches"].insert_all((match_row(a, b, m, None, when) for a, b, m in pairs), pk=("article_id", "other_id"), replace=True)
+    insert_matches(db, (match_row(a, b, m, None, when) for a, b, m in pairs))
+
+
+# the columns of a ``matches`` row, as match_row gives them
+MATCH_COLUMNS = ("article_id", "other_id", "jaccard", "containment", "shared_passages", "method", "run_id", "matched_at")
 
 
 def match_row(article_id: int, other_id: int, match, run_id: int | None, when: str) -> dict:
