@@ -53,9 +53,10 @@ def blocks(text: str) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for line in text.split("\n"):
-        key = block_hash(line)
+        spaced = " ".join(line.split())  # normalise_block's first step, once for the key and the spelling kept
+        key = _normalised_hash(spaced.lower())
         if key is not None:
-            found.setdefault(key, " ".join(line.split()))
+            found.setdefault(key, spaced)
     return found
 
 
@@ -65,7 +66,11 @@ def block_hash(paragraph: str) -> str | None:
     >>> block_hash("  LATEST   NEWS ") == block_hash("Latest news"), block_hash("1.")
     (True, None)
     """
-    key = normalise_block(paragraph)
+    return _normalised_hash(normalise_block(paragraph))
+
+
+def _normalised_hash(key: str) -> str | None:
+    """``block_hash`` of a paragraph already through ``normalise_block`` (``key``)."""
     if len(key) < MIN_BLOCK_CHARS:
         return None
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
