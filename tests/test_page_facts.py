@@ -1,14 +1,11 @@
-"""Work a page is spared, with the same results: the date rules read its date markup once
-(wiredup.extract.dates.date_markup), which finds, on every fixture page, the same elements and JSON-LD text as the
-XPaths each rule ran before, in the same order; trafilatura reads a copy of the page without its code
-(wiredup.extract.article.without_code) and finds the same text."""
+"""The date rules read a page's date markup once (wiredup.extract.dates.date_markup): it finds, on every fixture
+page, the same elements and JSON-LD text as the XPaths each rule ran before, in the same order."""
 
 from pathlib import Path
 
 import pytest
 from trafilatura.utils import load_html
 
-from wiredup.extract.article import trafilatura_text, without_code
 from wiredup.extract.dates import date_markup
 
 PAGES = sorted(Path(__file__).resolve().parent.parent.joinpath("fixtures").rglob("*.html"))
@@ -46,19 +43,3 @@ def test_date_markup_of_mixed_markup():
     assert markup.linked_data == '{"datePublished": "2024-05-02"}'
     assert [element.tag for element in markup.dated] == ["meta", "meta", "span"]  # the second <meta> has content, no date
     assert [element.text for element in markup.times] == ["May 2", "Today"]
-
-
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(page.parent.parent)))
-def test_trafilatura_reads_the_same_text_without_the_code(page):
-    """extract_article gives trafilatura its page without scripts and styles (article.without_code): on every fixture
-    page both of its configurations find the same text as on the whole page, and the page itself keeps its code."""
-    tree = load_html(page.read_text(encoding="utf-8", errors="replace"))
-    if tree is None:
-        pytest.skip("no page")
-    scripts = len(list(tree.iter("script", "style")))
-    code_free = without_code(tree)
-    for favor_recall in (False, True):
-        assert trafilatura_text(code_free, "https://example.com/story", favor_recall) == trafilatura_text(
-            tree, "https://example.com/story", favor_recall
-        )
-    assert len(list(tree.iter("script", "style"))) == scripts

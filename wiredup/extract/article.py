@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from copy import copy, deepcopy
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -233,37 +233,8 @@ def published_evidence(
     return (listed, listed_from) if listed else (None, None)
 
 
-def without_code(tree):
-    """A copy of the page without its scripts and styles, their tails kept, but with its JSON-LD (trafilatura reads it).
-
-    What trafilatura is given: its cleaning deletes them (``MANUALLY_CLEANED``) before it reads anything else, after
-    it copied the page up to four times a run, and a news page's code is often most of its bytes. The page itself
-    keeps them for the readers after trafilatura (wiredup.extract.page_kind, ``extractable_chars``).
-
-    >>> page = load_html('<html><head><style>p {}</style><script type="application/ld+json">{}</script></head>'
-    ...                  '<body><p>Paris<script>x = 1;</script> recalled</p><script>y = 2;</script> its envoy.</body></html>')
-    >>> copy_of_page = without_code(page)
-    >>> [element.tag for element in copy_of_page.iter("script", "style")], copy_of_page.find("body").text_content()
-    (['script'], 'Paris recalled its envoy.')
-    >>> len(list(page.iter("script", "style")))
-    4
-    """
-    page = deepcopy(tree)
-    for element in [element for element in page.iter("script", "style") if element.get("type") != "application/ld+json"]:
-        parent = element.getparent()
-        if element.tail:
-            previous = element.getprevious()
-            if previous is None:
-                parent.text = (parent.text or "") + element.tail
-            else:
-                previous.tail = (previous.tail or "") + element.tail
-        parent.remove(element)
-    return page
-
-
 def article_body(tree, url: str, recall: bool = True) -> str:
-    """trafilatura's text of the page (given ``without_code``), or its ``favor_recall`` text when that is
-    RECALL_MIN_GAIN times longer.
+    """trafilatura's text of the page, or its ``favor_recall`` text when that is RECALL_MIN_GAIN times longer.
 
     The default configuration loses whole parts of bodies it finds no article
     container for (lists, paragraphs in other wrappers); when the recall
@@ -281,14 +252,13 @@ def article_body(tree, url: str, recall: bool = True) -> str:
     >>> body.count("Talks were suspended")
     4
     """
-    page = without_code(tree)
-    text = trafilatura_text(page, url)
+    text = trafilatura_text(tree, url)
     if not recall:
         return text
     # the page's text is only counted when the default's is long enough for the count to decide
     if RECALL_SHORT_CHARS <= len(text) and RECALL_MAX_SHARE * (room := extractable_chars(tree)) <= len(text) <= 2 * room:
         return text  # the default found most of the page's text: the recall run seldom finds more body (four pages in five)
-    recalled_text = trafilatura_text(page, url, favor_recall=True)
+    recalled_text = trafilatura_text(tree, url, favor_recall=True)
     return recalled_text if len(recalled_text) > RECALL_MIN_GAIN * len(text) else text
 
 
