@@ -42,8 +42,11 @@ def insert_matches(db, rows: Iterable[dict]) -> None:
     >>> db.execute("SELECT article_id, other_id, jaccard, method FROM matches").fetchall()
     [(2, 1, 0.9123, 'minhash')]
     """
-    db.conn.executemany(f"INSERT OR REPLACE INTO matches ({', '.join(MATCH_COLUMNS)}) VALUES ({', '.join('?' for _ in MATCH_COLUMNS)})",
-                        [[row[name] for name in MATCH_COLUMNS] for row in rows])
+    rows = list(rows)
+    if rows:
+        columns = list(rows[0])
+        db.conn.executemany(f"INSERT OR REPLACE INTO matches ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                            [[row[name] for name in columns] for row in rows])
 
 
 def new_cluster(db, run_id: int | None, when: str) -> int:
@@ -172,9 +175,6 @@ def replace_matches(db, pairs, when: str) -> None:
     db.execute("DELETE FROM matches")
     insert_matches(db, (match_row(a, b, m, None, when) for a, b, m in pairs))
 
-
-# the columns of a ``matches`` row, as match_row gives them
-MATCH_COLUMNS = ("article_id", "other_id", "jaccard", "containment", "shared_passages", "method", "run_id", "matched_at")
 
 
 def match_row(article_id: int, other_id: int, match, run_id: int | None, when: str) -> dict:
