@@ -73,13 +73,18 @@ def half(page_id: str) -> str:
     return "tune" if int(hashlib.md5(page_id.encode()).hexdigest(), 16) % 2 == 0 else "held"
 
 
+def gold_page_type(data: Path, page_id: str) -> str | None:
+    """The page type a page's gold names (``_internal.page_type.primary``), None when it names none (article sets)."""
+    record = json.loads((data / "ground-truth" / f"{page_id}.json").read_text(encoding="utf-8"))
+    return ((record.get("_internal") or {}).get("page_type") or {}).get("primary")
+
+
 def classify(job: tuple[str, str]) -> tuple[str, str | None, str | None, str, float]:
     """(page id, its gold page type or None, wiredup's NotAnArticle reason or None when stored, the skip's detail,
     seconds in non_article_reason), a Pool worker."""
     data, page_id = job
     html, url, _ = load_page(Path(data), page_id)
-    record = json.loads((Path(data) / "ground-truth" / f"{page_id}.json").read_text(encoding="utf-8"))
-    page_type = ((record.get("_internal") or {}).get("page_type") or {}).get("primary")
+    page_type = gold_page_type(Path(data), page_id)
     _detector_seconds[0] = 0.0
     try:
         extract_article(html, url)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from extraction_quality import load_page, page_ids, quiet_logging  # noqa: E402
-from page_kind import BENCHMARKS, TARGET_TYPES, half  # noqa: E402
+from page_kind import BENCHMARKS, TARGET_TYPES, gold_page_type, half  # noqa: E402
 
 import wiredup.extract.article as article  # noqa: E402
 import wiredup.extract.page_kind as page_kind  # noqa: E402
@@ -55,12 +55,9 @@ def _record(tree, url, text, teasers=0):
 
 def signs_of(job: tuple[str, str]) -> tuple[str, str, str, dict | None]:
     """(set, page id, gold page type, listing signs or None), a Pool worker."""
-    import json
-
     data, page_id = job
     html, url, _ = load_page(Path(data), page_id)
-    record = json.loads((Path(data) / "ground-truth" / f"{page_id}.json").read_text(encoding="utf-8"))
-    page_type = ((record.get("_internal") or {}).get("page_type") or {}).get("primary") or "article"
+    page_type = gold_page_type(Path(data), page_id) or "article"
     article.non_article_reason = _record
     try:
         extract_article(html, url)
